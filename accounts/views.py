@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+
+from accounts.models import Role
+from enrollment.selectors import home_summary
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SutasomaLoginView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on its own home: a penyuluh's day, a BPP's kecamatan, Dinas' district."""
+    summary = home_summary(request.user, today=timezone.localdate())
+    return render(request, "home.html", {"summary": summary, "is_agent": request.user.role == Role.PENYULUH})

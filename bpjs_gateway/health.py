@@ -1,0 +1,52 @@
+"""What an admin needs to see whether the insurer link is healthy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+
+
+@dataclass(frozen=True)
+class GatewayHealth:
+    counts: dict[str, int]
+    oldest_pending_age: dt.timedelta | None
+    failures_by_code: list[dict]
+    last_success: dt.datetime | None
+    failed: list[OutboxMessage]
+
+
+def outbox_counts() -> dict[str, int]:
+    counts = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in OutboxState.values}
+
+
+def gateway_health_summary() -> GatewayHealth:
+    now = timezone.now()
+    oldest = OutboxMessage.objects.filter(state__in=[OutboxState.PENDING, OutboxState.SENDING]).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+    since = now - dt.timedelta(hours=24)
+    failures = list(
+        RequestLog.objects.filter(started_at__gte=since)
+        .exclude(outcome="ok")
+        .exclude(outcome="")
+        .values("error_code", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:20]
+    )
+    return GatewayHealth(
+        counts=outbox_counts(),
+        oldest_pending_age=now - oldest if oldest else None,
+        failures_by_code=failures,
+        last_success=RequestLog.objects.filter(outcome="ok").aggregate(last=Max("started_at"))["last"],
+        failed=list(
+            OutboxMessage.objects.filter(state=OutboxState.FAILED)
+            .select_related("farmer")
+            .order_by("-completed_at")[:50]
+        ),
+    )

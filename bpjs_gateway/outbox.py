@@ -1,0 +1,152 @@
+"""Sending the outbox: claim a row, call the insurer with no transaction open, record the verdict.
+
+A row is claimed by a conditional update under `SELECT … FOR UPDATE SKIP LOCKED`, so two workers
+never send it at once; the claim carries a lease, so a worker killed mid-request only delays the
+row until the sweep finds the lease expired. The key never changes, so a resend is a replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
+from bpjs_gateway.models import Operation, OutboxMessage, OutboxState, RequestLog
+from bpjs_gateway.operations import HANDLERS, build_body, requeue
+
+LEASE = dt.timedelta(seconds=90)
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 300.0
+# A row whose own task should have run by now: the sweep sends it again.
+SWEEP_GRACE = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    state: str  # the row's state afterwards, or "skipped" when another worker had it
+    retry_in: float | None = None
+
+
+def _sendable(now: dt.datetime) -> Q:
+    due = Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, lease_until__lt=now)
+    # A payment cannot go before its farmer has a KPJ.
+    return due & (~Q(operation=Operation.PAY) | Q(farmer__kpj__isnull=False))
+
+
+def due_message_ids(*, limit: int = 500, grace: dt.timedelta = SWEEP_GRACE) -> list[int]:
+    now = timezone.now()
+    return list(
+        OutboxMessage.objects.filter(_sendable(now - grace))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _claim(pk: int) -> tuple[OutboxMessage, bytes] | None:
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_sendable(now), pk=pk)
+            .select_related("payment")
+            .first()
+        )
+        if message is None:
+            return None
+        body = build_body(message)
+        if body is None:
+            return None
+        message.body = body
+        message.state = OutboxState.SENDING
+        message.lease_until = now + LEASE
+        message.attempts += 1
+        message.save(update_fields=["body", "state", "lease_until", "attempts"])
+    return message, body
+
+
+def send_message(pk: int, *, client: H2HClient | None = None) -> SendResult:
+    claimed = _claim(pk)
+    if claimed is None:
+        return SendResult("skipped")
+    message, body = claimed
+    log = RequestLog.objects.create(
+        message=message, operation=message.operation, method=message.method, path=_redacted(message.path)
+    )
+    outcome = (client or default_client()).call(
+        message.method, message.path, body=body, idempotency_key=message.idempotency_key
+    )
+    RequestLog.objects.filter(pk=log.pk).update(
+        duration_ms=outcome.duration_ms,
+        http_status=outcome.status,
+        outcome=outcome.verdict.value,
+        error_code=outcome.code,
+        replay=outcome.replay,
+    )
+    return _record(message, outcome)
+
+
+def _record(message: OutboxMessage, outcome: Outcome) -> SendResult:
+    handler = HANDLERS[message.operation]
+    now = timezone.now()
+    with transaction.atomic():
+        current = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if current.state != OutboxState.SENDING or current.attempts != message.attempts:
+            # Our lease ran out and another worker took the row: its answer will be recorded.
+            return SendResult("skipped")
+        current.last_status = outcome.status
+        current.last_error_code = outcome.code
+        current.lease_until = None
+        already_done = outcome.status == 409 and outcome.code in handler.already_done_codes
+        if outcome.verdict is Verdict.OK or already_done:
+            response = outcome.response or _response_from_errors(outcome)
+            handler.done(current, outcome.status or 0, response)
+            current.state, current.response, current.completed_at = OutboxState.DONE, response, now
+            current.errors = []
+            result = SendResult(OutboxState.DONE)
+        elif outcome.permanent:
+            handler.refused(current, outcome.status or 0, outcome.errors)
+            current.state, current.errors, current.completed_at = OutboxState.FAILED, outcome.errors, now
+            result = SendResult(OutboxState.FAILED)
+        else:
+            delay = backoff_seconds(current.attempts, outcome.retry_after)
+            current.state, current.next_attempt_at = OutboxState.PENDING, now + dt.timedelta(seconds=delay)
+            result = SendResult(OutboxState.PENDING, retry_in=delay)
+        current.save()
+    return result
+
+
+def _response_from_errors(outcome: Outcome) -> dict:
+    # A 409 "already there" names the existing record; take it wherever the server put it.
+    found: dict = {}
+    for error in outcome.errors:
+        found.update({k: v for k, v in error.items() if k not in {"field", "code", "message"}})
+    return found
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential back-off with jitter, never sooner than the insurer's Retry-After."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempt - 1))
+    delay = random.uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+def resend_failed(pk: int) -> OutboxMessage:
+    """*Kirim ulang* of a refused row. The insurer committed nothing for a 4xx, and would only
+    replay the same refusal under the old key, so the resend is a new operation with a new key,
+    built from the record as it is now (perhaps corrected)."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=pk)
+        if message.state != OutboxState.FAILED:
+            return message
+        return requeue(message)
+
+
+def _redacted(path: str) -> str:
+    # KPJ and claim numbers in a path identify a person; the log keeps only the route.
+    parts = path.split("/")
+    return "/".join("…" if part.isdigit() or part.startswith("KLM") else part for part in parts)

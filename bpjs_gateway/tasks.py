@@ -1,0 +1,24 @@
+"""Celery entry points: each takes an id, calls the outbox, and reschedules by its verdict."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from bpjs_gateway import outbox
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_outbox_message_task(message_id: int) -> str:
+    result = outbox.send_message(message_id)
+    if result.retry_in is not None:
+        send_outbox_message_task.apply_async((message_id,), countdown=result.retry_in)
+    return result.state
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox_task() -> int:
+    """Re-send what waited too long: a lost broker message or a dead worker loses nothing."""
+    ids = outbox.due_message_ids()
+    for message_id in ids:
+        send_outbox_message_task.delay(message_id)
+    return len(ids)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from bpjs_gateway.health import gateway_health_summary
+from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.outbox import resend_failed
+
+
+@role_required(Role.ADMIN)
+@require_GET
+def gateway_health(request: HttpRequest) -> HttpResponse:
+    return render(request, "bpjs_gateway/health.html", {"health": gateway_health_summary()})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk, state=OutboxState.FAILED)
+    resend_failed(message.pk)
+    messages.success(request, "Dikirim ulang ke BPJS dengan data terbaru.")
+    return redirect("gateway_health")

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.forms import formset_factory
+
+from accounts.models import User
+from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
+from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation
+from enrollment.selectors import likely_duplicates, villages_for
+from enrollment.services import HeirData, Registration, registration_problems
+
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
+
+
+def _digits(value: str, *, length: int, label: str) -> str:
+    value = re.sub(r"[\s.\-]", "", value or "")
+    if not value.isdigit() or len(value) != length:
+        raise forms.ValidationError(f"{label} harus {length} angka.")
+    return value
+
+
+class FarmerForm(forms.ModelForm):
+    """Registration from a KTP copy. Also validates each row of an import (without the photo)."""
+
+    ktp_upload = forms.FileField(
+        label="Foto atau scan KTP",
+        required=True,
+        help_text="JPG, PNG atau PDF, maksimal 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
+    )
+    consent = forms.BooleanField(
+        label="Petani sudah menyetujui data pribadinya diproses untuk kepesertaan BPJS Ketenagakerjaan.",
+        error_messages={"required": "Persetujuan petani wajib dicatat sebelum mendaftar."},
+    )
+    confirm_not_duplicate = forms.BooleanField(label="Sudah saya periksa: ini orang yang berbeda.", required=False)
+
+    class Meta:
+        model = Farmer
+        fields = [
+            "nik",
+            "no_kk",
+            "name",
+            "birth_place",
+            "birth_date",
+            "sex",
+            "address",
+            "rt",
+            "rw",
+            "village",
+            "phone",
+            "occupation",
+            "farmer_group",
+            "income",
+        ]
+        widgets = {
+            "nik": forms.TextInput(attrs={**NUMERIC, "maxlength": 16, "placeholder": "7312014501900001"}),
+            "no_kk": forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
+            "name": forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+            "birth_place": forms.TextInput(attrs={"autocapitalize": "characters"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sex": forms.RadioSelect,
+            "rt": forms.TextInput(attrs={**NUMERIC, "maxlength": 3, "placeholder": "001"}),
+            "rw": forms.TextInput(attrs={**NUMERIC, "maxlength": 3, "placeholder": "002"}),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "081234567890"}
+            ),
+            "income": forms.NumberInput(
+                attrs={"inputmode": "numeric", "min": MIN_INCOME, "max": MAX_INCOME, "step": 1000}
+            ),
+        }
+
+    def __init__(self, *args, user: User, today: dt.date, require_ktp: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.today = user, today
+        self.ktp_file: KtpFile | None = None
+        self.duplicates: list[Farmer] = []
+        self.existing: Farmer | None = None
+        self.fields["village"].queryset = villages_for(user)
+        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
+        self.fields["ktp_upload"].required = require_ktp
+        self.fields["income"].help_text = "Dasar iuran JKK (1%). Bawaan Rp 1.000.000."
+
+    def clean_nik(self) -> str:
+        nik = _digits(self.cleaned_data["nik"], length=16, label="NIK")
+        self.existing = Farmer.objects.filter(nik=nik).first()
+        if self.existing:
+            raise forms.ValidationError("NIK ini sudah terdaftar.", code="registered")
+        return nik
+
+    def clean_no_kk(self) -> str:
+        return _digits(self.cleaned_data["no_kk"], length=16, label="Nomor KK")
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].upper().split())
+
+    def clean_birth_place(self) -> str:
+        return " ".join(self.cleaned_data["birth_place"].upper().split())
+
+    def _rt_rw(self, field: str) -> str:
+        value = (self.cleaned_data.get(field) or "").strip()
+        if value and (not value.isdigit() or len(value) > 3):
+            raise forms.ValidationError("Isi dengan angka, paling banyak 3 angka.")
+        return value.zfill(3) if value else ""
+
+    def clean_rt(self) -> str:
+        return self._rt_rw("rt")
+
+    def clean_rw(self) -> str:
+        return self._rt_rw("rw")
+
+    def clean_phone(self) -> str:
+        phone = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone") or "")
+        if phone.startswith("+62"):
+            phone = "0" + phone[3:]
+        if phone and (not phone.isdigit() or not 9 <= len(phone) <= 14 or not phone.startswith("0")):
+            raise forms.ValidationError("Nomor HP tidak valid (contoh 081234567890).")
+        return phone
+
+    def clean_income(self) -> int:
+        income = self.cleaned_data["income"]
+        if not MIN_INCOME <= income <= MAX_INCOME:
+            raise forms.ValidationError("Penghasilan harus antara Rp 1.000.000 dan Rp 20.700.000.")
+        return income
+
+    def clean_ktp_upload(self):
+        upload = self.cleaned_data.get("ktp_upload")
+        if upload:
+            try:
+                self.ktp_file = process_ktp_upload(upload)
+            except KtpError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("nik"):
+            for field, message in registration_problems(
+                nik=data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex"), today=self.today
+            ).items():
+                self.add_error(field, message)
+        if data.get("name") and data.get("birth_date") and data.get("nik") and not data.get("confirm_not_duplicate"):
+            self.duplicates = list(
+                likely_duplicates(name=data["name"], birth_date=data["birth_date"], nik=data["nik"])[:3]
+            )
+            if self.duplicates:
+                self.add_error(
+                    "confirm_not_duplicate",
+                    "Ada petani dengan nama dan tanggal lahir yang sama. Periksa dulu, lalu centang.",
+                )
+        return data
+
+    def registration(self, heirs: list[HeirData], submission_token=None) -> Registration:
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return Registration(fields=fields, heirs=heirs, ktp=self.ktp_file, submission_token=submission_token)
+
+
+class HeirForm(forms.Form):
+    name = forms.CharField(label="Nama ahli waris", max_length=100, required=False)
+    relation = forms.ChoiceField(label="Hubungan", choices=[("", "— pilih —"), *Relation.choices], required=False)
+    nik = forms.CharField(
+        label="NIK ahli waris (boleh kosong)",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
+    )
+
+    def clean_nik(self) -> str:
+        nik = self.cleaned_data.get("nik", "")
+        return _digits(nik, length=16, label="NIK ahli waris") if nik.strip() else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("name") and not data.get("relation"):
+            self.add_error("relation", "Pilih hubungan ahli waris dengan petani.")
+        if data.get("relation") and not data.get("name"):
+            self.add_error("name", "Isi nama ahli waris.")
+        return data
+
+    def heir(self) -> HeirData | None:
+        data = self.cleaned_data
+        if not data.get("name"):
+            return None
+        return HeirData(name=" ".join(data["name"].upper().split()), relation=data["relation"], nik=data.get("nik", ""))
+
+
+HeirFormSet = formset_factory(HeirForm, extra=2, max_num=5)

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+
+class Region(models.Model):
+    """One node of the Kemendagri region tree, keyed by its dotted code (`73.12.04.2009`),
+    so that "everything in a regency" is a prefix match on an indexed key."""
+
+    class Level(models.IntegerChoices):
+        PROVINSI = 0, "Provinsi"
+        KABUPATEN = 1, "Kabupaten/Kota"
+        KECAMATAN = 2, "Kecamatan"
+        DESA = 3, "Desa/Kelurahan"
+
+    code = models.CharField("kode", max_length=13, primary_key=True)
+    name = models.CharField("nama", max_length=100)
+    level = models.PositiveSmallIntegerField("tingkat", choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = "wilayah"
+        verbose_name_plural = "wilayah"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self) -> str:
+        if self.level == self.Level.DESA:
+            return f"{self.village_kind} {self.name}"
+        if self.level == self.Level.KECAMATAN:
+            return f"Kecamatan {self.name}"
+        return self.name
+
+    @property
+    def plain_code(self) -> str:
+        """The code as the insurer writes it: no dots (`7312042009`)."""
+        return self.code.replace(".", "")
+
+    @property
+    def village_kind(self) -> str:
+        # Kemendagri: a village number starting with 1 is a kelurahan, with 2 a desa.
+        return "Kelurahan" if self.code.rsplit(".", 1)[-1].startswith("1") else "Desa"
+
+    @property
+    def prefix(self) -> str:
+        """What the codes of everything below this region start with."""
+        return self.code + "."
+
+
+class Bpp(models.Model):
+    """Balai Penyuluhan Pertanian: one per kecamatan."""
+
+    name = models.CharField("nama", max_length=100)
+    kecamatan = models.OneToOneField(
+        Region, on_delete=models.PROTECT, limit_choices_to={"level": Region.Level.KECAMATAN}, related_name="bpp"
+    )
+
+    class Meta:
+        verbose_name = "BPP"
+        verbose_name_plural = "BPP"
+        ordering = ["kecamatan_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    """A penyuluh acting as enrolment agent for the desa assigned to them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent")
+    code = models.CharField("kode agen", max_length=20, unique=True)
+    bpp = models.ForeignKey(Bpp, on_delete=models.PROTECT, related_name="agents")
+    villages = models.ManyToManyField(
+        Region, verbose_name="desa/kelurahan", limit_choices_to={"level": Region.Level.DESA}, related_name="agents"
+    )
+
+    class Meta:
+        verbose_name = "penyuluh (agen)"
+        verbose_name_plural = "penyuluh (agen)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.code})"
+
+
+class FarmerCount(models.Model):
+    """How many farmers live in a desa, as counted on a date: the base of the 35% targets."""
+
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, limit_choices_to={"level": Region.Level.DESA}, related_name="farmer_counts"
+    )
+    as_of = models.DateField("per tanggal")
+    count = models.PositiveIntegerField("jumlah petani")
+    is_demo = models.BooleanField("data demo", default=False)
+    source = models.CharField("sumber", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "jumlah petani per desa"
+        verbose_name_plural = "jumlah petani per desa"
+        constraints = [models.UniqueConstraint(fields=["village", "as_of"], name="one_count_per_village_date")]
+
+    def __str__(self) -> str:
+        return f"{self.village}: {self.count} petani ({self.as_of:%d-%m-%Y})"
+
+
+class Occupation(models.TextChoices):
+    PETANI = "PETANI", "Petani"
+    PEKEBUN = "PEKEBUN", "Pekebun"
+    PETERNAK = "PETERNAK", "Peternak"
+    PEMBUDIDAYA_IKAN = "PEMBUDIDAYA_IKAN", "Pembudidaya ikan"
+    NELAYAN = "NELAYAN", "Nelayan"
+    BURUH_TANI = "BURUH_TANI", "Buruh tani"
+
+
+class Sex(models.TextChoices):
+    L = "L", "Laki-laki"
+    P = "P", "Perempuan"
+
+
+class RegistrationStatus(models.TextChoices):
+    MENUNGGU_KPJ = "MENUNGGU_KPJ", "Menunggu KPJ"
+    TERDAFTAR = "TERDAFTAR", "Terdaftar"
+    DITOLAK = "DITOLAK", "Ditolak BPJS"
+
+
+MIN_INCOME = 1_000_000
+MAX_INCOME = 20_700_000
+
+
+def ktp_upload_path(instance: Farmer, filename: str) -> str:
+    # A random name: the file's path must never tell whose KTP it is.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"ktp/{uuid.uuid4().hex}.{extension}"
+
+
+class Farmer(models.Model):
+    nik = models.CharField("NIK", max_length=16, unique=True)
+    no_kk = models.CharField("nomor KK", max_length=16)
+    name = models.CharField("nama sesuai KTP", max_length=100)
+    birth_place = models.CharField("tempat lahir", max_length=60)
+    birth_date = models.DateField("tanggal lahir")
+    sex = models.CharField("jenis kelamin", max_length=1, choices=Sex.choices)
+    address = models.CharField("alamat", max_length=200)
+    rt = models.CharField("RT", max_length=3, blank=True)
+    rw = models.CharField("RW", max_length=3, blank=True)
+    village = models.ForeignKey(
+        Region,
+        verbose_name="desa/kelurahan",
+        on_delete=models.PROTECT,
+        related_name="farmers",
+        limit_choices_to={"level": Region.Level.DESA},
+    )
+    phone = models.CharField("nomor HP", max_length=20, blank=True)
+    occupation = models.CharField("pekerjaan", max_length=20, choices=Occupation.choices, default=Occupation.PETANI)
+    farmer_group = models.CharField("kelompok tani", max_length=100, blank=True)
+    income = models.PositiveIntegerField("penghasilan per bulan", default=MIN_INCOME)
+
+    ktp_image = models.FileField("foto/scan KTP", upload_to=ktp_upload_path, blank=True)
+    consent_at = models.DateTimeField("persetujuan data pribadi pada")
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="persetujuan dicatat oleh"
+    )
+
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="farmers")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # One-time token of the form that created this farmer: a double tap or a resend saves once.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    registration_status = models.CharField(
+        "status pendaftaran", max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.MENUNGGU_KPJ
+    )
+    kpj = models.CharField("KPJ", max_length=11, null=True, blank=True, unique=True)
+    insurer_errors = models.JSONField("kesalahan dari BPJS", default=list, blank=True)
+    paid_through = models.DateField(
+        "lunas sampai", null=True, blank=True, help_text="Hari pertama bulan terakhir yang dibayar."
+    )
+
+    is_demo = models.BooleanField("data demo", default=False)
+    created_at = models.DateTimeField("didaftarkan pada", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "petani"
+        verbose_name_plural = "petani"
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["village", "registration_status"]),
+            models.Index(Upper("name"), name="farmer_upper_name"),
+            models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["paid_through"]),
+        ]
+        constraints = [
+            models.CheckConstraint(name="nik_16_digits", condition=models.Q(nik__regex=r"^[0-9]{16}$")),
+            models.CheckConstraint(
+                name="income_in_range", condition=models.Q(income__gte=MIN_INCOME, income__lte=MAX_INCOME)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("farmer_detail", args=[self.pk])
+
+
+class Relation(models.TextChoices):
+    SUAMI = "SUAMI", "Suami"
+    ISTRI = "ISTRI", "Istri"
+    ANAK = "ANAK", "Anak"
+    AYAH = "AYAH", "Ayah"
+    IBU = "IBU", "Ibu"
+    SAUDARA = "SAUDARA", "Saudara kandung"
+    LAINNYA = "LAINNYA", "Lainnya"
+
+
+class Heir(models.Model):
+    """Ahli waris: who receives a JKM benefit."""
+
+    farmer = models.ForeignKey(Farmer, on_delete=models.CASCADE, related_name="heirs")
+    name = models.CharField("nama", max_length=100)
+    relation = models.CharField("hubungan", max_length=10, choices=Relation.choices)
+    nik = models.CharField("NIK", max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = "ahli waris"
+        verbose_name_plural = "ahli waris"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"

@@ -1,0 +1,124 @@
+"""Reads and scoping. Every view reaches farmers and villages through these functions, so a
+penyuluh sees only their desa, a koordinator their kecamatan and Dinas their regency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from contributions.cover import CoverStatus, cover_status_q
+from enrollment.models import Farmer, Region, RegistrationStatus
+
+
+def villages_for(user: User) -> QuerySet[Region]:
+    villages = Region.objects.filter(level=Region.Level.DESA)
+    match user.role:
+        case Role.ADMIN:
+            return villages
+        case Role.DINAS:
+            return villages.filter(code__startswith=user.regency_id + ".") if user.regency_id else villages.none()
+        case Role.KOORDINATOR:
+            return villages.filter(parent__bpp=user.bpp_id) if user.bpp_id else villages.none()
+        case Role.PENYULUH:
+            agent = getattr(user, "agent", None)
+            return villages.filter(agents=agent) if agent else villages.none()
+    return villages.none()
+
+
+def farmers_for(user: User) -> QuerySet[Farmer]:
+    farmers = Farmer.objects.select_related("village")
+    match user.role:
+        case Role.ADMIN:
+            return farmers
+        case Role.DINAS:
+            return (
+                farmers.filter(village__code__startswith=user.regency_id + ".") if user.regency_id else farmers.none()
+            )
+        case Role.KOORDINATOR:
+            return farmers.filter(village__parent__bpp=user.bpp_id) if user.bpp_id else farmers.none()
+        case Role.PENYULUH:
+            agent = getattr(user, "agent", None)
+            return farmers.filter(village__agents=agent) if agent else farmers.none()
+    return farmers.none()
+
+
+def farmer_for_user(user: User, pk: int) -> Farmer:
+    """The farmer, or 404 when it does not exist *or* lies outside the user's scope."""
+    return get_object_or_404(farmers_for(user), pk=pk)
+
+
+def farmer_search(
+    farmers: QuerySet[Farmer], *, query: str = "", village: str = "", status: str = "", today: dt.date
+) -> QuerySet[Farmer]:
+    """One search box for NIK, KPJ or name, as the agent types it."""
+    query = query.strip()
+    digits = query.replace(".", "").replace(" ", "")
+    if digits.isdigit() and len(digits) >= 4:
+        farmers = farmers.filter(Q(nik__startswith=digits) | Q(kpj__startswith=digits) | Q(no_kk=digits))
+    elif query:
+        farmers = farmers.filter(name__icontains=query)
+    if village:
+        farmers = farmers.filter(village_id=village)
+    if status:
+        farmers = farmers.filter(cover_status_q(status, today=today))
+    return farmers
+
+
+def likely_duplicates(*, name: str, birth_date: dt.date, nik: str) -> QuerySet[Farmer]:
+    """Same name and birth date under another NIK: often one person registered twice."""
+    return Farmer.objects.filter(name__iexact=name.strip(), birth_date=birth_date).exclude(nik=nik)
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    area: Region
+    farmers: int
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    total: int
+    by_status: dict[str, int]
+    waiting: list[Farmer]
+    refused: list[Farmer]
+    areas: list[AreaCount]
+
+
+def home_summary(user: User, *, today: dt.date) -> HomeSummary:
+    farmers = farmers_for(user)
+    counts = farmers.aggregate(
+        total=Count("pk"), **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus}
+    )
+    total = counts.pop("total")
+    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
+        areas = villages_for(user).annotate(n=Count("farmers")).order_by("code")
+    else:
+        areas = (
+            Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent"))
+            .annotate(n=Count("children__farmers"))
+            .order_by("code")
+        )
+    return HomeSummary(
+        total=total,
+        by_status=counts,
+        waiting=list(farmers.filter(registration_status=RegistrationStatus.MENUNGGU_KPJ).order_by("-created_at")[:5]),
+        refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),
+        areas=[AreaCount(area, area.n) for area in areas],
+    )
+
+
+def regency_code_for(user: User) -> str:
+    """The regency a user works in (dotted code); admins default to the deployment's own."""
+    match user.role:
+        case Role.DINAS if user.regency_id:
+            return user.regency_id
+        case Role.KOORDINATOR if user.bpp_id:
+            return user.bpp.kecamatan.parent_id
+        case Role.PENYULUH if getattr(user, "agent", None):
+            return user.agent.bpp.kecamatan.parent_id
+    return settings.DEFAULT_REGENCY_CODE

@@ -1,0 +1,119 @@
+"""Writes of the enrollment app. Views, the importer and the demo seeder all register farmers
+through farmer_register(), so every rule is checked the same way whichever door they came in by."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from enrollment.ktp import KtpFile
+from enrollment.models import Farmer, Heir
+from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
+
+MIN_AGE, MAX_AGE = 15, 65
+
+
+class NikAlreadyRegistered(Exception):
+    def __init__(self, farmer: Farmer) -> None:
+        super().__init__(f"NIK {farmer.nik} sudah terdaftar")
+        self.farmer = farmer
+
+
+@dataclass(frozen=True)
+class HeirData:
+    name: str
+    relation: str
+    nik: str = ""
+
+
+@dataclass
+class Registration:
+    """What an agent records for one farmer: the model's fields, heirs and the KTP copy."""
+
+    fields: dict[str, Any]
+    heirs: list[HeirData] = field(default_factory=list)
+    ktp: KtpFile | None = None
+    submission_token: uuid.UUID | None = None
+
+
+def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | None, today: dt.date) -> dict[str, str]:
+    """The DESIGN §3 rules on identity, as field errors in Indonesian (empty when all is well)."""
+    try:
+        info = parse_nik(nik, today=today)
+    except NikError as exc:
+        return {"nik": str(exc)}
+    problems = nik_mismatches(info, birth_date=birth_date, sex=sex)
+    born = birth_date or info.birth_date
+    age = age_on(born, today)
+    if not MIN_AGE <= age <= MAX_AGE and "birth_date" not in problems:
+        problems["birth_date"] = f"Usia peserta harus {MIN_AGE}–{MAX_AGE} tahun (sekarang {age} tahun)."
+    return problems
+
+
+def today_wita() -> dt.date:
+    return timezone.localdate()
+
+
+def farmer_register(*, user: User, registration: Registration, is_demo: bool = False) -> Farmer:
+    """Register one farmer and queue it for the insurer, in one transaction.
+
+    Idempotent on the form's submission token; a NIK saved first by someone else raises
+    NikAlreadyRegistered, even when two agents press *Daftarkan* at the same moment.
+    """
+    token = registration.submission_token
+    if token and (earlier := Farmer.objects.filter(submission_token=token).first()):
+        return earlier
+    data = registration.fields
+    problems = registration_problems(
+        nik=data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex"), today=today_wita()
+    )
+    if problems:
+        raise ValidationError(problems)
+
+    farmer = Farmer(
+        **data,
+        consent_at=timezone.now(),
+        consent_recorded_by=user,
+        registered_by=user,
+        agent=getattr(user, "agent", None),
+        submission_token=token,
+        is_demo=is_demo,
+    )
+    if registration.ktp:
+        farmer.ktp_image.save(registration.ktp.content.name, registration.ktp.content, save=False)
+    try:
+        farmer.full_clean(validate_unique=False, validate_constraints=False)
+        with transaction.atomic():
+            farmer.save()
+            Heir.objects.bulk_create(
+                Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs
+            )
+            _queue_for_insurer(farmer)
+    except IntegrityError:
+        if farmer.ktp_image:
+            farmer.ktp_image.delete(save=False)
+        existing = Farmer.objects.filter(nik=data["nik"]).first()
+        if existing is None:
+            raise
+        if token and existing.submission_token == token:
+            return existing
+        raise NikAlreadyRegistered(existing) from None
+    except ValidationError:
+        if farmer.ktp_image:
+            farmer.ktp_image.delete(save=False)
+        raise
+    return farmer
+
+
+def _queue_for_insurer(farmer: Farmer) -> None:
+    # Imported here: the gateway depends on enrollment's models, not the other way round.
+    from bpjs_gateway.operations import queue_registration
+
+    queue_registration(farmer)

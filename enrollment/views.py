@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from contributions.cover import CoverStatus, cover_status
+from enrollment import services
+from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.models import Farmer
+from enrollment.nik import NikError, parse_nik
+from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def farmer_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    query, village, status = (request.GET.get(k, "").strip() for k in ("q", "desa", "status"))
+    if status not in CoverStatus.values:
+        status = ""
+    farmers = farmer_search(farmers_for(request.user), query=query, village=village, status=status, today=today)
+    page = Paginator(farmers, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    for farmer in page:
+        farmer.cover = cover_status(
+            registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=today
+        )
+    filters = urlencode({k: v for k, v in (("q", query), ("desa", village), ("status", status)) if v})
+    template = "enrollment/farmer_list.html"
+    if request.htmx and request.htmx.target == "farmer-results":
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": query,
+            "desa": village,
+            "status": status,
+            "filters": filters,
+            "villages": villages_for(request.user),
+            "statuses": CoverStatus.choices,
+        },
+    )
+
+
+@require_GET
+def farmer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    farmer = farmer_for_user(request.user, pk)
+    farmer.cover = cover_status(
+        registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=timezone.localdate()
+    )
+    return render(request, "enrollment/farmer_detail.html", {"farmer": farmer, "heirs": farmer.heirs.all()})
+
+
+@require_GET
+def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
+    farmer = farmer_for_user(request.user, pk)
+    if not farmer.ktp_image:
+        raise Http404("Belum ada foto KTP.")
+    response = FileResponse(farmer.ktp_image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="ktp-{farmer.pk}.{farmer.ktp_image.name.rsplit(".", 1)[-1]}"'
+    return response
+
+
+@role_required(Role.PENYULUH)
+@require_http_methods(["GET", "POST"])
+def farmer_register(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    token = _submission_token(request)
+    if request.method == "POST":
+        earlier = farmers_for(request.user).filter(submission_token=token).first()
+        if earlier:
+            return redirect(earlier)  # the same form sent twice (double tap, retry on a bad connection)
+        form = FarmerForm(request.POST, request.FILES, user=request.user, today=today)
+        heirs = HeirFormSet(request.POST, prefix="ahli")
+        if form.is_valid() and heirs.is_valid():
+            try:
+                farmer = services.farmer_register(
+                    user=request.user,
+                    registration=form.registration([h for f in heirs if (h := f.heir())], submission_token=token),
+                )
+            except services.NikAlreadyRegistered as exc:
+                form.existing = exc.farmer
+                form.add_error("nik", "NIK ini baru saja didaftarkan oleh penyuluh lain.")
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.")
+                return redirect(farmer)
+    else:
+        form = FarmerForm(user=request.user, today=today, initial={"income": 1_000_000})
+        heirs = HeirFormSet(prefix="ahli")
+    return render(
+        request,
+        "enrollment/register.html",
+        {
+            "form": form,
+            "heirs": heirs,
+            "token": token,
+            "existing_in_scope": _in_scope(request, form.existing),
+        },
+    )
+
+
+def _submission_token(request: HttpRequest) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.POST.get("submission_token", ""))
+    except ValueError:
+        return uuid.uuid4()
+
+
+def _in_scope(request: HttpRequest, farmer: Farmer | None) -> Farmer | None:
+    return farmers_for(request.user).filter(pk=farmer.pk).first() if farmer else None
+
+
+@require_GET
+def nik_check(request: HttpRequest) -> HttpResponse:
+    """As the agent types: is the NIK valid, and is it already registered? Prefills birth date and sex."""
+    raw = request.GET.get("nik", "")
+    context: dict = {"nik": raw}
+    try:
+        info = parse_nik(raw, today=timezone.localdate())
+    except NikError as exc:
+        context["error"] = str(exc) if len(raw.strip()) >= 16 else ""
+    else:
+        existing = Farmer.objects.filter(nik=info.nik).first()
+        context.update(
+            info=info,
+            existing=existing,
+            existing_in_scope=_in_scope(request, existing),
+            elsewhere=info.regency_code != regency_code_for(request.user),
+        )
+    return render(request, "enrollment/register.html#nik-feedback", context)
