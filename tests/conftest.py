@@ -17,7 +17,7 @@ from enrollment.wilayah import load_wilayah
 
 UMPUNGENG = "73.12.04.2009"  # Lalabata
 OTHER_LALABATA_VILLAGE = "73.12.04.1001"
-MARIORIWAWO_VILLAGE = "73.12.01.2001"
+MARIORIWAWO_VILLAGE = "73.12.01.2003"  # Gattareng
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ def test_it_warns_about_a_likely_duplicate_until_the_agent_confirms(client, agen
 
 def test_it_offers_only_the_agents_own_villages(client, agent_user):
     client.force_login(agent_user)
-    response = post(client, village="73.12.01.2001")
+    response = post(client, village="73.12.01.2003")
     assert "Pilih salah satu" in response.content.decode() or "pilihan yang valid" in response.content.decode()
     assert not Farmer.objects.exists()
 
