@@ -1,0 +1,6 @@
+"""The insurer's sandbox: a separate HTTP server that honours bpjs-h2h.md.
+
+It plays the outside party, so it imports nothing from the project's apps (not even the
+gateway's signing code): if the two disagree about the contract, the tests must show it.
+Run it with ``python -m bpjs_gateway.sandbox --port 8700 --db sandbox.sqlite3``.
+"""
