@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,8 +23,6 @@ from bpjs_gateway.operations import HANDLERS, build_body, requeue
 LEASE = dt.timedelta(seconds=90)
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
-# A row whose own task should have run by now: the sweep sends it again.
-SWEEP_GRACE = dt.timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,10 @@ def _sendable(now: dt.datetime) -> Q:
     return due & (~Q(operation=Operation.PAY) | Q(farmer__kpj__isnull=False))
 
 
-def due_message_ids(*, limit: int = 500, grace: dt.timedelta = SWEEP_GRACE) -> list[int]:
-    now = timezone.now()
+def due_message_ids(*, limit: int = 500) -> list[int]:
+    now = timezone.now() - dt.timedelta(seconds=settings.BPJS_OUTBOX_SWEEP_GRACE_S)
     return list(
-        OutboxMessage.objects.filter(_sendable(now - grace))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        OutboxMessage.objects.filter(_sendable(now)).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
 
 

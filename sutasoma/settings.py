@@ -203,6 +203,8 @@ BPJS_H2H_BASE_URL = env_str("BPJS_H2H_BASE_URL", "http://127.0.0.1:8700")
 BPJS_H2H_CONS_ID = env_str("BPJS_H2H_CONS_ID", "SOPPENG01")
 BPJS_H2H_SECRET = env_str("BPJS_H2H_SECRET")
 BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
+# An outbox row still due this long after its time has lost its task: the sweep sends it again.
+BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sutasoma-demo")
 DEFAULT_REGENCY_CODE = env_str("DEFAULT_REGENCY_CODE", "73.12")

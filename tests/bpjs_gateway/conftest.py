@@ -231,7 +231,7 @@ def farmer(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_farmer() -> Callable[..., dict[str, Any]]:
+def peserta_body() -> Callable[..., dict[str, Any]]:
     return farmer
 
 

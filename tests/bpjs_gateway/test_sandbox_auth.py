@@ -74,9 +74,9 @@ def test_the_signature_covers_the_query_string(api):
     assert codes(response) == ["SIGNATURE_INVALID"]
 
 
-def test_the_signature_covers_the_body(api, make_farmer):
+def test_the_signature_covers_the_body(api, peserta_body):
     stamp = int(time.time())
-    farmer = make_farmer()
+    farmer = peserta_body()
     signature = api.post("/peserta", farmer, key="body-a", timestamp=stamp).request.headers["X-Signature"]
 
     response = api.post(
@@ -90,23 +90,23 @@ def test_the_signature_covers_the_body(api, make_farmer):
     assert response.status_code == 401
 
 
-def test_it_requires_an_idempotency_key_on_post(api, make_farmer):
-    response = api.request("POST", "/peserta", json=make_farmer())
+def test_it_requires_an_idempotency_key_on_post(api, peserta_body):
+    response = api.request("POST", "/peserta", json=peserta_body())
 
     assert response.status_code == 400
     assert codes(response) == ["IDEMPOTENCY_KEY_INVALID"]
 
 
 @pytest.mark.parametrize("key", ["has space", "x" * 65, "ümlaut", ""])
-def test_it_refuses_a_malformed_idempotency_key(api, make_farmer, key):
-    response = api.post("/peserta", make_farmer(), key=None, headers={"X-Idempotency-Key": key})
+def test_it_refuses_a_malformed_idempotency_key(api, peserta_body, key):
+    response = api.post("/peserta", peserta_body(), key=None, headers={"X-Idempotency-Key": key})
 
     assert response.status_code == 400
     assert codes(response) == ["IDEMPOTENCY_KEY_INVALID"]
 
 
-def test_it_takes_a_64_character_key(api, make_farmer):
-    response = api.post("/peserta", make_farmer(), key="A-z_9" * 12 + "abcd")
+def test_it_takes_a_64_character_key(api, peserta_body):
+    response = api.post("/peserta", peserta_body(), key="A-z_9" * 12 + "abcd")
 
     assert response.status_code == 201
 

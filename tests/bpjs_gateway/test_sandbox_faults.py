@@ -19,11 +19,11 @@ OFF = {
 }
 
 
-def test_down_refuses_every_call_with_503(api, clean_sandbox, make_farmer):
+def test_down_refuses_every_call_with_503(api, clean_sandbox, peserta_body):
     clean_sandbox.faults(down=True)
 
     reading = api.get("/peserta/12345678901")
-    writing = api.post("/peserta", make_farmer())
+    writing = api.post("/peserta", peserta_body())
 
     assert (reading.status_code, writing.status_code) == (503, 503)
     assert reading.headers["Retry-After"] == "1"
@@ -31,8 +31,8 @@ def test_down_refuses_every_call_with_503(api, clean_sandbox, make_farmer):
     assert clean_sandbox.stats()["peserta"] == 0
 
 
-def test_an_error_answers_500_and_stores_nothing(api, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_an_error_answers_500_and_stores_nothing(api, clean_sandbox, peserta_body):
+    farmer = peserta_body()
     clean_sandbox.faults(error_rate=1.0)
 
     failed = api.post("/peserta", farmer, key="coba-lagi")
@@ -45,8 +45,8 @@ def test_an_error_answers_500_and_stores_nothing(api, clean_sandbox, make_farmer
     assert "X-Idempotent-Replay" not in retried.headers
 
 
-def test_a_lost_answer_is_committed_and_the_retry_gets_the_replay(api, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_a_lost_answer_is_committed_and_the_retry_gets_the_replay(api, clean_sandbox, peserta_body):
+    farmer = peserta_body()
     clean_sandbox.faults(lost_response_rate=1.0)
 
     lost = api.post("/peserta", farmer, key="jawaban-hilang")
@@ -60,8 +60,8 @@ def test_a_lost_answer_is_committed_and_the_retry_gets_the_replay(api, clean_san
     assert clean_sandbox.stats()["peserta"] == 1
 
 
-def test_a_held_answer_outlasts_the_client_and_the_retry_gets_the_replay(api, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_a_held_answer_outlasts_the_client_and_the_retry_gets_the_replay(api, clean_sandbox, peserta_body):
+    farmer = peserta_body()
     clean_sandbox.faults(timeout_rate=1.0)
 
     with pytest.raises(requests.exceptions.Timeout):
@@ -74,13 +74,13 @@ def test_a_held_answer_outlasts_the_client_and_the_retry_gets_the_replay(api, cl
     assert clean_sandbox.stats()["peserta"] == 1
 
 
-def test_a_held_answer_does_not_hold_up_other_requests(clean_sandbox, make_client, make_farmer):
+def test_a_held_answer_does_not_hold_up_other_requests(clean_sandbox, make_client, peserta_body):
     clean_sandbox.faults(timeout_rate=1.0)
     held = {}
 
     def send():
         started = time.monotonic()
-        held["response"] = make_client().post("/peserta", make_farmer(), timeout=10)
+        held["response"] = make_client().post("/peserta", peserta_body(), timeout=10)
         held["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=send)

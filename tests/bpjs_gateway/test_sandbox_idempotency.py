@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 
-def test_it_replays_the_original_answer_for_the_same_key_and_body(api, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_it_replays_the_original_answer_for_the_same_key_and_body(api, clean_sandbox, peserta_body):
+    farmer = peserta_body()
 
     first = api.post("/peserta", farmer, key="daftar-hasnah")
     second = api.post("/peserta", farmer, key="daftar-hasnah")
@@ -19,8 +19,8 @@ def test_it_replays_the_original_answer_for_the_same_key_and_body(api, clean_san
     assert (stats["peserta"], stats["replays"]) == (1, 1)
 
 
-def test_it_replays_a_refusal_as_it_was(api, make_farmer):
-    farmer = make_farmer(penghasilan=1)
+def test_it_replays_a_refusal_as_it_was(api, peserta_body):
+    farmer = peserta_body(penghasilan=1)
 
     first = api.post("/peserta", farmer, key="salah-sekali")
     second = api.post("/peserta", farmer, key="salah-sekali")
@@ -29,10 +29,10 @@ def test_it_replays_a_refusal_as_it_was(api, make_farmer):
     assert second.content == first.content
 
 
-def test_it_refuses_a_key_reused_with_another_body(api, clean_sandbox, make_farmer):
-    api.post("/peserta", make_farmer(), key="satu-operasi")
+def test_it_refuses_a_key_reused_with_another_body(api, clean_sandbox, peserta_body):
+    api.post("/peserta", peserta_body(), key="satu-operasi")
 
-    response = api.post("/peserta", make_farmer(), key="satu-operasi")
+    response = api.post("/peserta", peserta_body(), key="satu-operasi")
 
     assert response.status_code == 422
     assert [e["code"] for e in response.json()["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
@@ -50,8 +50,8 @@ def test_it_refuses_a_key_reused_on_another_path(api, register):
     assert [e["code"] for e in response.json()["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
 
 
-def test_simultaneous_requests_with_one_key_run_once(make_client, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_simultaneous_requests_with_one_key_run_once(make_client, clean_sandbox, peserta_body):
+    farmer = peserta_body()
     responses = []
     start = threading.Barrier(8)
 

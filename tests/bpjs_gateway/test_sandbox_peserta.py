@@ -25,8 +25,8 @@ def errors(response) -> list[tuple[str, str]]:
     return [(error["field"], error["code"]) for error in response.json()["errors"]]
 
 
-def test_it_registers_a_farmer_with_an_eleven_digit_kpj(api, make_farmer):
-    response = api.post("/peserta", make_farmer())
+def test_it_registers_a_farmer_with_an_eleven_digit_kpj(api, peserta_body):
+    response = api.post("/peserta", peserta_body())
 
     assert response.status_code == 201
     body = response.json()
@@ -45,8 +45,8 @@ def test_it_gives_every_farmer_another_kpj(register):
     assert len({register() for _ in range(5)}) == 5
 
 
-def test_it_refuses_a_known_nik_with_the_existing_kpj(api, clean_sandbox, make_farmer):
-    farmer = make_farmer()
+def test_it_refuses_a_known_nik_with_the_existing_kpj(api, clean_sandbox, peserta_body):
+    farmer = peserta_body()
     kpj = api.post("/peserta", farmer).json()["response"]["kpj"]
 
     response = api.post("/peserta", farmer | {"nama": "HASNAH BINTI LATIF"})
@@ -70,15 +70,15 @@ def test_it_refuses_a_known_nik_with_the_existing_kpj(api, clean_sandbox, make_f
         pytest.param("7312014513900001", id="month 13"),
     ],
 )
-def test_it_refuses_a_malformed_nik(api, make_farmer, nik):
-    response = api.post("/peserta", make_farmer(nik=nik))
+def test_it_refuses_a_malformed_nik(api, peserta_body, nik):
+    response = api.post("/peserta", peserta_body(nik=nik))
 
     assert response.status_code == 422
     assert errors(response) == [("nik", "NIK_TIDAK_VALID")]
 
 
-def test_it_refuses_a_womans_nik_without_forty_added_to_the_day(api, make_farmer):
-    farmer = make_farmer(jenis_kelamin="P")
+def test_it_refuses_a_womans_nik_without_forty_added_to_the_day(api, peserta_body):
+    farmer = peserta_body(jenis_kelamin="P")
     nik = farmer["nik"]
     as_for_a_man = nik[:6] + f"{int(nik[6:8]) - 40:02d}" + nik[8:]
 
@@ -88,8 +88,8 @@ def test_it_refuses_a_womans_nik_without_forty_added_to_the_day(api, make_farmer
     assert errors(response) == [("nik", "NIK_TIDAK_COCOK")]
 
 
-def test_it_refuses_a_mans_nik_with_forty_added_to_the_day(api, make_farmer):
-    farmer = make_farmer(jenis_kelamin="L")
+def test_it_refuses_a_mans_nik_with_forty_added_to_the_day(api, peserta_body):
+    farmer = peserta_body(jenis_kelamin="L")
     nik = farmer["nik"]
 
     response = api.post("/peserta", farmer | {"nik": nik[:6] + f"{int(nik[6:8]) + 40:02d}" + nik[8:]})
@@ -97,12 +97,12 @@ def test_it_refuses_a_mans_nik_with_forty_added_to_the_day(api, make_farmer):
     assert errors(response) == [("nik", "NIK_TIDAK_COCOK")]
 
 
-def test_it_registers_a_man_with_the_plain_day(api, make_farmer):
-    assert api.post("/peserta", make_farmer(jenis_kelamin="L")).status_code == 201
+def test_it_registers_a_man_with_the_plain_day(api, peserta_body):
+    assert api.post("/peserta", peserta_body(jenis_kelamin="L")).status_code == 201
 
 
-def test_it_refuses_a_nik_with_another_birth_date(api, make_farmer):
-    farmer = make_farmer()
+def test_it_refuses_a_nik_with_another_birth_date(api, peserta_body):
+    farmer = peserta_body()
 
     response = api.post("/peserta", farmer | {"tanggal_lahir": "1991-01-05"})
 
@@ -118,8 +118,8 @@ def test_it_refuses_a_nik_with_another_birth_date(api, make_farmer):
         pytest.param(lambda: years_before(today(), 66), False, id="66 today"),
     ],
 )
-def test_it_takes_ages_from_15_to_65_inclusive(api, make_farmer, birth, accepted):
-    response = api.post("/peserta", make_farmer(birth=birth()))
+def test_it_takes_ages_from_15_to_65_inclusive(api, peserta_body, birth, accepted):
+    response = api.post("/peserta", peserta_body(birth=birth()))
 
     if accepted:
         assert response.status_code == 201, response.text
@@ -129,15 +129,15 @@ def test_it_takes_ages_from_15_to_65_inclusive(api, make_farmer, birth, accepted
 
 
 @pytest.mark.parametrize("penghasilan", [999_999, 20_700_001, "1000000", 1_000_000.0, True])
-def test_it_refuses_an_income_out_of_range(api, make_farmer, penghasilan):
-    response = api.post("/peserta", make_farmer(penghasilan=penghasilan))
+def test_it_refuses_an_income_out_of_range(api, peserta_body, penghasilan):
+    response = api.post("/peserta", peserta_body(penghasilan=penghasilan))
 
     assert response.status_code == 422
     assert errors(response) == [("penghasilan", "PENGHASILAN_TIDAK_VALID")]
 
 
-def test_it_takes_the_highest_income(api, make_farmer):
-    assert api.post("/peserta", make_farmer(penghasilan=20_700_000)).status_code == 201
+def test_it_takes_the_highest_income(api, peserta_body):
+    assert api.post("/peserta", peserta_body(penghasilan=20_700_000)).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -152,15 +152,15 @@ def test_it_takes_the_highest_income(api, make_farmer):
         pytest.param("7312012000", id="village 2000"),
     ],
 )
-def test_it_refuses_an_unknown_region(api, make_farmer, kode_wilayah):
-    response = api.post("/peserta", make_farmer(kode_wilayah=kode_wilayah))
+def test_it_refuses_an_unknown_region(api, peserta_body, kode_wilayah):
+    response = api.post("/peserta", peserta_body(kode_wilayah=kode_wilayah))
 
     assert response.status_code == 422
     assert errors(response) == [("kode_wilayah", "WILAYAH_TIDAK_DIKENAL")]
 
 
-def test_it_takes_a_village_of_another_province(api, make_farmer):
-    assert api.post("/peserta", make_farmer(kode_wilayah="3171012003")).status_code == 201
+def test_it_takes_a_village_of_another_province(api, peserta_body):
+    assert api.post("/peserta", peserta_body(kode_wilayah="3171012003")).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -174,15 +174,15 @@ def test_it_takes_a_village_of_another_province(api, make_farmer):
         ("jenis_kelamin", "W", "JENIS_KELAMIN_TIDAK_VALID"),
     ],
 )
-def test_it_refuses_other_invalid_fields(api, make_farmer, field, value, code):
-    response = api.post("/peserta", make_farmer(**{field: value}))
+def test_it_refuses_other_invalid_fields(api, peserta_body, field, value, code):
+    response = api.post("/peserta", peserta_body(**{field: value}))
 
     assert response.status_code == 422
     assert (field, code) in errors(response)
 
 
-def test_it_names_every_missing_field(api, make_farmer):
-    farmer = make_farmer()
+def test_it_names_every_missing_field(api, peserta_body):
+    farmer = peserta_body()
     del farmer["nama"], farmer["alamat"]
 
     response = api.post("/peserta", farmer)
@@ -197,8 +197,8 @@ def test_it_refuses_a_body_that_is_not_a_json_object(api):
     assert response.status_code == 400
 
 
-def test_it_shows_a_registered_participant(api, make_farmer):
-    farmer = make_farmer(program=["JKK", "JKM", "JHT"])
+def test_it_shows_a_registered_participant(api, peserta_body):
+    farmer = peserta_body(program=["JKK", "JKM", "JHT"])
     kpj = api.post("/peserta", farmer).json()["response"]["kpj"]
 
     response = api.get(f"/peserta/{kpj}")

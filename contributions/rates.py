@@ -1,0 +1,23 @@
+"""The monthly contribution from the dated rate table (DESIGN §3, bpjs-h2h.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from contributions.models import Rate
+
+
+def rate_on(day: dt.date) -> Rate:
+    rate = Rate.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    if rate is None:
+        raise LookupError(f"no contribution rate in force on {day}")
+    return rate
+
+
+def monthly_contribution(income: int, *, on: dt.date, jht: bool = False) -> int:
+    """JKK 1% + JKM Rp 6.800 (+ JHT 2%), each percentage rounded down to the whole rupiah."""
+    rate = rate_on(on)
+    amount = income * rate.jkk_basis_points // 10_000 + rate.jkm_amount
+    if jht:
+        amount += income * rate.jht_basis_points // 10_000
+    return amount
