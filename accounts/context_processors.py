@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict:
     items = [("home", "Beranda", "home"), ("farmer_list", "Petani", "users")]
     if user.role == Role.PENYULUH:
         items.append(("farmer_register", "Daftar", "plus"))
+        items.append(("farmer_import", "Impor", "upload"))
     if user.role in (Role.ADMIN,) or user.is_staff:
         items.append(("gateway_health", "Gateway", "signal"))
     return {"nav_items": items}

@@ -20,10 +20,6 @@ from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
 from bpjs_gateway.models import Operation, OutboxMessage, OutboxState, RequestLog
 from bpjs_gateway.operations import HANDLERS, build_body, requeue
 
-LEASE = dt.timedelta(seconds=90)
-BACKOFF_BASE_S = 2.0
-BACKOFF_CAP_S = 300.0
-
 
 @dataclass(frozen=True)
 class SendResult:
@@ -60,7 +56,7 @@ def _claim(pk: int) -> tuple[OutboxMessage, bytes] | None:
             return None
         message.body = body
         message.state = OutboxState.SENDING
-        message.lease_until = now + LEASE
+        message.lease_until = now + _lease()
         message.attempts += 1
         message.save(update_fields=["body", "state", "lease_until", "attempts"])
     return message, body
@@ -125,9 +121,16 @@ def _response_from_errors(outcome: Outcome) -> dict:
     return found
 
 
+def _lease() -> dt.timedelta:
+    # Long enough for a call and its one re-signed retry, short enough that a dead worker's
+    # row is soon taken over.
+    return dt.timedelta(seconds=settings.BPJS_H2H_TIMEOUT_S * 3 + 5)
+
+
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     """Exponential back-off with jitter, never sooner than the insurer's Retry-After."""
-    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempt - 1))
+    base, cap = settings.BPJS_OUTBOX_BACKOFF_BASE_S, settings.BPJS_OUTBOX_BACKOFF_CAP_S
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     delay = random.uniform(ceiling / 2, ceiling)
     return max(delay, retry_after or 0.0)
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import csv
 import uuid
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Role
 from accounts.permissions import role_required
 from contributions.cover import CoverStatus, cover_status
-from enrollment import services
+from enrollment import importer, services
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.models import Farmer
 from enrollment.nik import NikError, parse_nik
@@ -144,3 +147,81 @@ def nik_check(request: HttpRequest) -> HttpResponse:
             elsewhere=info.regency_code != regency_code_for(request.user),
         )
     return render(request, "enrollment/register.html#nik-feedback", context)
+
+
+class ImportUploadForm(forms.Form):
+    rows: list[importer.Row]  # the file's rows, once clean_file() has read them
+
+    file = forms.FileField(
+        label="Berkas daftar petani (CSV atau XLSX)",
+        help_text="Paling besar 5 MB dan 5000 baris.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+    consent = forms.BooleanField(
+        label="Semua petani dalam berkas sudah menyetujui data pribadinya diproses untuk kepesertaan "
+        "BPJS Ketenagakerjaan.",
+        error_messages={"required": "Persetujuan petani wajib dicatat sebelum mengimpor."},
+    )
+    dry_run = forms.BooleanField(label="Periksa saja, jangan simpan dulu.", required=False)
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > importer.MAX_BYTES:
+            raise forms.ValidationError("Berkas lebih dari 5 MB. Bagi menjadi beberapa berkas.")
+        try:
+            self.rows = importer.read_rows(upload, upload.name)
+        except importer.ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+@role_required(Role.PENYULUH)
+@require_http_methods(["GET", "POST"])
+def farmer_import(request: HttpRequest) -> HttpResponse:
+    """An agent's existing paper list, uploaded at once; the report is shown on the same page."""
+    report = None
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = importer.import_farmers(user=request.user, rows=form.rows, dry_run=form.cleaned_data["dry_run"])
+    else:
+        form = ImportUploadForm()
+    return render(
+        request,
+        "enrollment/import.html",
+        {"form": form, "report": report, "columns": importer.COLUMNS, "optional": importer.OPTIONAL_COLUMNS},
+    )
+
+
+@require_GET
+def farmer_import_template(request: HttpRequest) -> HttpResponse:
+    """The header and one example row. The example NIK ends in 0000, which no NIK may: a sheet
+    sent back with the example still in it never registers a made-up person."""
+    village = villages_for(request.user).first()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contoh-impor-petani.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
+    writer = csv.writer(response)
+    writer.writerow(importer.COLUMNS)
+    writer.writerow(
+        [
+            "7312044501900000",
+            "7312040101900001",
+            "HASNAH",
+            "SOPPENG",
+            "1990-01-05",
+            "P",
+            "JL. POROS WATANSOPPENG",
+            "001",
+            "002",
+            village.code if village else "73.12.04.2009",
+            "081234567890",
+            "petani",
+            "1000000",
+            "ANDI BASO",
+            "suami",
+        ]
+    )
+    return response

@@ -195,7 +195,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "bpjs_gateway.tasks.sweep_outbox_task", "schedule": 30.0},
+    "outbox-sweep": {
+        "task": "bpjs_gateway.tasks.sweep_outbox_task",
+        "schedule": env_float("BPJS_OUTBOX_SWEEP_EVERY_S", 30.0),
+    },
 }
 
 # The insurer's host-to-host service (bpjs-h2h.md). The secret never lives in the repository.
@@ -205,6 +208,8 @@ BPJS_H2H_SECRET = env_str("BPJS_H2H_SECRET")
 BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
 # An outbox row still due this long after its time has lost its task: the sweep sends it again.
 BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
+BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
+BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sutasoma-demo")
 DEFAULT_REGENCY_CODE = env_str("DEFAULT_REGENCY_CODE", "73.12")

@@ -1,0 +1,111 @@
+"""Nothing an agent records is lost or sent twice, whatever the network and the insurer do.
+
+Real Celery workers and beat on Redis, the real sandbox process with fault injection, and the
+test database on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from django.db.models import Count
+
+from bpjs_gateway.models import OutboxMessage, OutboxState
+from contributions.models import Payment, PaymentStatus
+from contributions.services import payment_record
+from enrollment.models import Farmer
+from enrollment.services import Registration, farmer_register
+from tests.bpjs_gateway.workers import Processes, purge_broker, worker_env
+from tests.conftest import registration_fields
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def processes(clean_sandbox, tmp_path):
+    purge_broker()
+    procs = Processes(worker_env(clean_sandbox), tmp_path)
+    yield procs
+    procs.stop_all()
+
+
+def register_and_pay(agent_user, count: int, first_serial: int = 1) -> None:
+    village = agent_user.agent.villages.first()
+    for serial in range(first_serial, first_serial + count):
+        birth = dt.date(1965 + serial % 40, serial % 12 + 1, serial % 28 + 1)
+        fields = registration_fields(
+            village, serial=serial, birth_date=birth, female=serial % 2 == 0, name=f"PETANI UJI {serial}"
+        )
+        farmer = farmer_register(user=agent_user, registration=Registration(fields=fields))
+        payment_record(user=agent_user, farmer=farmer, months=serial % 3 + 1, cash_received=60_000)
+
+
+def wait_for(condition, processes: Processes, timeout_s: float = 60, step_s: float = 0.25) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not reached in {timeout_s}s\n{processes.logs()}")
+        time.sleep(step_s)
+
+
+def wait_until_drained(processes: Processes, expected: int, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if OutboxMessage.objects.filter(state=OutboxState.DONE).count() == expected:
+            return
+        time.sleep(0.5)
+    states = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    pytest.fail(f"outbox not drained in {timeout_s}s: {states}\n{processes.logs()}")
+
+
+def assert_everything_confirmed_once(sandbox, farmers: int) -> None:
+    assert not OutboxMessage.objects.exclude(state=OutboxState.DONE).exists()
+    assert Farmer.objects.filter(registration_status="TERDAFTAR", kpj__isnull=False).count() == farmers
+    assert Payment.objects.filter(status=PaymentStatus.TERKONFIRMASI).exclude(transaction_no="").count() == farmers
+    assert not Farmer.objects.filter(paid_through__isnull=True).exists()
+    stats = sandbox.stats()
+    assert (stats["peserta"], stats["iuran"], stats["duplicates_refused"]) == (farmers, farmers, 0), stats
+
+
+def test_400_operations_through_faults_end_exactly_once(processes, clean_sandbox, agent_user):
+    clean_sandbox.faults(error_rate=0.3, lost_response_rate=0.2, timeout_rate=0.05)
+    processes.worker("w1")
+    processes.worker("w2")
+    processes.beat()
+    register_and_pay(agent_user, 200)
+    wait_until_drained(processes, 400)
+    assert_everything_confirmed_once(clean_sandbox, 200)
+    stats = clean_sandbox.stats()
+    assert stats["replays"] > 0  # lost answers were recovered by replay, not by booking again
+    assert stats["requests"] > 400  # faults really happened and were retried
+
+
+def test_the_outbox_grows_while_the_insurer_is_down_and_drains_after(processes, clean_sandbox, agent_user):
+    clean_sandbox.faults(down=True)
+    first = processes.worker("w1")
+    processes.beat()
+    register_and_pay(agent_user, 20)  # agents keep working
+    wait_for(lambda: OutboxMessage.objects.filter(operation="REGISTER", attempts__gte=2).count() == 20, processes)
+    assert Farmer.objects.count() == 20
+    assert OutboxMessage.objects.exclude(state=OutboxState.DONE).count() == 40
+    processes.kill(first)  # and a worker dies meanwhile
+    processes.worker("w2")
+    clean_sandbox.faults()
+    wait_until_drained(processes, 40)
+    assert_everything_confirmed_once(clean_sandbox, 20)
+
+
+def test_a_worker_killed_mid_request_loses_nothing(processes, clean_sandbox, agent_user):
+    clean_sandbox.faults(latency_ms=400)
+    victim = processes.worker("victim", concurrency=4)
+    register_and_pay(agent_user, 30)
+    wait_for(lambda: OutboxMessage.objects.filter(state=OutboxState.SENDING).exists(), processes, step_s=0.05)
+    processes.kill(victim)
+    in_flight = OutboxMessage.objects.filter(state=OutboxState.SENDING).count()
+    assert in_flight > 0
+    processes.worker("rescuer")
+    processes.beat()
+    wait_until_drained(processes, 60)
+    assert_everything_confirmed_once(clean_sandbox, 30)
