@@ -1,0 +1,37 @@
+from django.urls import reverse
+
+from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+
+
+def test_the_admin_sees_the_queue_failures_and_can_resend(client, admin_user, agent_user, make_farmer):
+    farmer = make_farmer(agent_user)
+    message = farmer.outbox.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, last_error_code="NIK_TIDAK_VALID")
+    RequestLog.objects.create(
+        message=message,
+        operation="REGISTER",
+        method="POST",
+        path="/api/bpu/v1/peserta",
+        http_status=422,
+        outcome="permanent",
+        error_code="NIK_TIDAK_VALID",
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("gateway_health")).content.decode()
+    assert "NIK_TIDAK_VALID" in page and "Kirim ulang" in page and farmer.name in page
+    response = client.post(reverse("outbox_resend", args=[message.pk]))
+    assert response.status_code == 302
+    assert farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
+
+
+def test_the_health_page_is_for_admins_only(client, agent_user, dinas_user):
+    for user in (agent_user, dinas_user):
+        client.force_login(user)
+        assert client.get(reverse("gateway_health")).status_code == 403
+
+
+def test_resend_refuses_get_and_rows_that_did_not_fail(client, admin_user, agent_user, make_farmer):
+    message = make_farmer(agent_user).outbox.get()
+    client.force_login(admin_user)
+    assert client.get(reverse("outbox_resend", args=[message.pk])).status_code == 405
+    assert client.post(reverse("outbox_resend", args=[message.pk])).status_code == 404
