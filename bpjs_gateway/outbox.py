@@ -40,7 +40,7 @@ def due_message_ids(*, limit: int = 500) -> list[int]:
     )
 
 
-def _claim(pk: int) -> tuple[OutboxMessage, bytes] | None:
+def _claim(pk: int) -> tuple[OutboxMessage, bytes, int] | None:
     now = timezone.now()
     with transaction.atomic():
         message = (
@@ -59,34 +59,35 @@ def _claim(pk: int) -> tuple[OutboxMessage, bytes] | None:
         message.lease_until = now + _lease()
         message.attempts += 1
         message.save(update_fields=["body", "state", "lease_until", "attempts"])
-    return message, body
+        # The attempt is on record before the call, in the claim's own commit.
+        log = RequestLog.objects.create(
+            message=message, operation=message.operation, method=message.method, path=_redacted(message.path)
+        )
+    return message, body, log.pk
 
 
 def send_message(pk: int, *, client: H2HClient | None = None) -> SendResult:
     claimed = _claim(pk)
     if claimed is None:
         return SendResult("skipped")
-    message, body = claimed
-    log = RequestLog.objects.create(
-        message=message, operation=message.operation, method=message.method, path=_redacted(message.path)
-    )
+    message, body, log_id = claimed
     outcome = (client or default_client()).call(
         message.method, message.path, body=body, idempotency_key=message.idempotency_key
     )
-    RequestLog.objects.filter(pk=log.pk).update(
-        duration_ms=outcome.duration_ms,
-        http_status=outcome.status,
-        outcome=outcome.verdict.value,
-        error_code=outcome.code,
-        replay=outcome.replay,
-    )
-    return _record(message, outcome)
+    return _record(message, outcome, log_id)
 
 
-def _record(message: OutboxMessage, outcome: Outcome) -> SendResult:
+def _record(message: OutboxMessage, outcome: Outcome, log_id: int) -> SendResult:
     handler = HANDLERS[message.operation]
     now = timezone.now()
     with transaction.atomic():
+        RequestLog.objects.filter(pk=log_id).update(
+            duration_ms=outcome.duration_ms,
+            http_status=outcome.status,
+            outcome=outcome.verdict.value,
+            error_code=outcome.code,
+            replay=outcome.replay,
+        )
         current = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if current.state != OutboxState.SENDING or current.attempts != message.attempts:
             # Our lease ran out and another worker took the row: its answer will be recorded.
