@@ -33,7 +33,7 @@ setup: $(STAMP) var/secret_key
 run: setup
 	$(RUN_ENV) $(PY) manage.py seed_demo --force
 	@echo ""
-	@echo "  SUTASOMA berjalan di  http://127.0.0.1:$${PORT:-8000}/"
+	@echo "  SUTASOMA berjalan di  http://127.0.0.1:$${WEB_PORT:-8000}/"
 	@echo "  Login demo (kata sandi: $${DEMO_PASSWORD:-sutasoma-demo}):"
 	@echo "    penyuluh.demo     penyuluh, Desa Umpungeng dan sekitarnya (BPP Lalabata)"
 	@echo "    koordinator.demo  koordinator BPP Lalabata"

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from accounts.models import Role, User
+from contributions.models import Rate
 from enrollment.models import Agent, Bpp, Farmer, Region
 from enrollment.services import HeirData, Registration, farmer_register
 from enrollment.wilayah import load_wilayah
@@ -23,6 +24,8 @@ MARIORIWAWO_VILLAGE = "73.12.01.2003"  # Gattareng
 @pytest.fixture
 def soppeng(db) -> Region:
     load_wilayah(regency_codes=["73.12"])
+    # The data migration's rate, again: a transactional test before this one may have flushed it.
+    Rate.objects.get_or_create(valid_from=dt.date(2015, 7, 1))
     return Region.objects.get(code="73.12")
 
 

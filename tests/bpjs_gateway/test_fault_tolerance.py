@@ -20,7 +20,7 @@ from enrollment.services import Registration, farmer_register
 from tests.bpjs_gateway.workers import Processes, purge_broker, worker_env
 from tests.conftest import registration_fields
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

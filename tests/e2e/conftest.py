@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
 from accounts.models import User
@@ -57,10 +58,16 @@ def browser() -> Iterator[Browser]:
             "Do not run `playwright install`.",
             pytrace=False,
         )
+    # While Playwright runs, the main thread has a "running" asyncio loop, and Django then keeps
+    # its database connections in another (context-local) store: the connections opened before
+    # are no longer seen, nor closed, and would keep the test database from being dropped at the
+    # end of the session. Close them on the way in, and the ones opened meanwhile on the way out.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
