@@ -81,11 +81,14 @@ class FarmerForm(forms.ModelForm):
         self.fields["village"].queryset = villages_for(user)
         self.fields["village"].empty_label = "— pilih desa/kelurahan —"
         self.fields["ktp_upload"].required = require_ktp
+        if self.instance.pk:
+            del self.fields["consent"]  # recorded at registration; a correction does not ask again
         self.fields["income"].help_text = "Dasar iuran JKK (1%). Bawaan Rp 1.000.000."
 
     def clean_nik(self) -> str:
         nik = _digits(self.cleaned_data["nik"], length=16, label="NIK")
-        self.existing = Farmer.objects.filter(nik=nik).first()
+        # A correction keeps its own NIK; only someone else's counts as already registered.
+        self.existing = Farmer.objects.filter(nik=nik).exclude(pk=self.instance.pk).first()
         if self.existing:
             raise forms.ValidationError("NIK ini sudah terdaftar.", code="registered")
         return nik
@@ -143,7 +146,9 @@ class FarmerForm(forms.ModelForm):
                 self.add_error(field, message)
         if data.get("name") and data.get("birth_date") and data.get("nik") and not data.get("confirm_not_duplicate"):
             self.duplicates = list(
-                likely_duplicates(name=data["name"], birth_date=data["birth_date"], nik=data["nik"])[:3]
+                likely_duplicates(name=data["name"], birth_date=data["birth_date"], nik=data["nik"]).exclude(
+                    pk=self.instance.pk
+                )[:3]
             )
             if self.duplicates:
                 self.add_error(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from enrollment.ktp import KtpFile
-from enrollment.models import Farmer, Heir
+from enrollment.models import Farmer, Heir, RegistrationStatus
 from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
 
 MIN_AGE, MAX_AGE = 15, 65
@@ -110,6 +110,34 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
             farmer.ktp_image.delete(save=False)
         raise
     return farmer
+
+
+def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | None = None) -> Farmer:
+    """After the insurer refused a registration: save the agent's corrections and send it again,
+    as a new operation with a new key (the old key would only replay the refusal)."""
+    if farmer.registration_status != RegistrationStatus.DITOLAK:
+        raise ValidationError("Hanya pendaftaran yang ditolak BPJS yang diperbaiki di sini.")
+    problems = registration_problems(
+        nik=fields["nik"], birth_date=fields.get("birth_date"), sex=fields.get("sex"), today=today_wita()
+    )
+    if problems:
+        raise ValidationError(problems)
+    try:
+        with transaction.atomic():
+            locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            if ktp:
+                locked.ktp_image.save(ktp.content.name, ktp.content, save=False)
+            locked.full_clean(validate_unique=False, validate_constraints=False)
+            locked.save()
+            _queue_for_insurer(locked)
+    except IntegrityError:
+        existing = Farmer.objects.filter(nik=fields["nik"]).exclude(pk=farmer.pk).first()
+        if existing is None:
+            raise
+        raise NikAlreadyRegistered(existing) from None
+    return locked
 
 
 def _queue_for_insurer(farmer: Farmer) -> None:

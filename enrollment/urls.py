@@ -10,4 +10,5 @@ urlpatterns = [
     path("impor/contoh.csv", views.farmer_import_template, name="farmer_import_template"),
     path("<int:pk>/", views.farmer_detail, name="farmer_detail"),
     path("<int:pk>/ktp/", views.farmer_ktp, name="farmer_ktp"),
+    path("<int:pk>/perbaiki/", views.farmer_correct, name="farmer_correct"),
 ]

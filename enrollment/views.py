@@ -19,7 +19,7 @@ from accounts.permissions import role_required
 from contributions.cover import CoverStatus, cover_status
 from enrollment import importer, services
 from enrollment.forms import FarmerForm, HeirFormSet
-from enrollment.models import Farmer
+from enrollment.models import Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
 
@@ -113,6 +113,46 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "heirs": heirs,
             "token": token,
+            "existing_in_scope": _in_scope(request, form.existing),
+        },
+    )
+
+
+@role_required(Role.PENYULUH)
+@require_http_methods(["GET", "POST"])
+def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent corrects what BPJS refused and sends the registration again."""
+    farmer = farmer_for_user(request.user, pk)
+    if farmer.registration_status != RegistrationStatus.DITOLAK:
+        messages.warning(request, "Data ini tidak sedang ditolak BPJS, jadi tidak perlu diperbaiki.")
+        return redirect(farmer)
+    form = FarmerForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=farmer,
+        user=request.user,
+        today=timezone.localdate(),
+        require_ktp=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
+        try:
+            services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)
+        except services.NikAlreadyRegistered as exc:
+            form.existing = exc.farmer
+            form.add_error("nik", "NIK ini sudah terdaftar untuk petani lain.")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
+            return redirect(farmer)
+    return render(
+        request,
+        "enrollment/register.html",
+        {
+            "form": form,
+            "farmer": farmer,
             "existing_in_scope": _in_scope(request, form.existing),
         },
     )
