@@ -8,7 +8,7 @@ from django.forms import formset_factory
 
 from accounts.models import User
 from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
-from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation
+from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation, Sex
 from enrollment.selectors import likely_duplicates, villages_for
 from enrollment.services import HeirData, Registration, registration_problems
 
@@ -78,6 +78,7 @@ class FarmerForm(forms.ModelForm):
         self.ktp_file: KtpFile | None = None
         self.duplicates: list[Farmer] = []
         self.existing: Farmer | None = None
+        self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
         self.fields["village"].queryset = villages_for(user)
         self.fields["village"].empty_label = "— pilih desa/kelurahan —"
         self.fields["ktp_upload"].required = require_ktp

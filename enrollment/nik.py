@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
+from sutasoma.templatetags.formatting import tanggal
+
 FEMALE_DAY_OFFSET = 40
 
 
@@ -72,7 +74,7 @@ def nik_mismatches(info: NikInfo, *, birth_date: dt.date | None, sex: str | None
     """Field errors where what was typed disagrees with what the NIK encodes."""
     errors = {}
     if birth_date and birth_date != info.birth_date:
-        errors["birth_date"] = f"Tanggal lahir tidak cocok dengan NIK (NIK menyebut {info.birth_date:%d-%m-%Y})."
+        errors["birth_date"] = f"Tanggal lahir tidak cocok dengan NIK (NIK menyebut {tanggal(info.birth_date)})."
     if sex and sex != info.sex:
         expected = "perempuan" if info.sex == "P" else "laki-laki"
         errors["sex"] = f"Jenis kelamin tidak cocok dengan NIK (NIK menyebut {expected})."

@@ -105,21 +105,12 @@ def browser_errors() -> list[str]:
     return []
 
 
-def _is_favicon_miss(message: ConsoleMessage) -> bool:
-    # Chromium asks for /favicon.ico on its own, once per browser and at a moment of its choosing,
-    # so whichever test comes first may or may not see the 404. base.html declares no icon (reported;
-    # a `<link rel="icon">` fixes it); drop this exception when it does.
-    return message.text.startswith("Failed to load resource") and message.location.get("url", "").endswith(
-        "/favicon.ico"
-    )
-
-
 @pytest.fixture
 def page(context: BrowserContext, browser_errors: list[str]) -> Page:
     page = context.new_page()
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and not _is_favicon_miss(message):
+        if message.type == "error":
             browser_errors.append(f"console: {message.text} [{message.location.get('url', '')}]")
 
     page.on("console", on_console)

@@ -143,7 +143,7 @@ def test_it_shows_a_nik_and_birth_date_mismatch_and_keeps_what_was_typed(
 
     page.get_by_role("button", name="Daftarkan").click()
 
-    message = "Tanggal lahir tidak cocok dengan NIK (NIK menyebut 05-01-1990)."
+    message = "Tanggal lahir tidak cocok dengan NIK (NIK menyebut 5 Januari 1990)."
     summary = page.get_by_role("alert").filter(has_text="Periksa kembali isian berikut")
     expect(summary).to_be_visible()
     summary_link = summary.get_by_role("link", name=f"Tanggal lahir: {message}")

@@ -51,7 +51,7 @@ def test_it_refuses_a_malformed_nik_with_a_reason(nik, message):
 def test_it_flags_a_birth_date_that_disagrees_with_the_nik():
     problems = registration_problems(nik="7312014501900001", birth_date=dt.date(1990, 1, 6), sex="P", today=TODAY)
     assert set(problems) == {"birth_date"}
-    assert "05-01-1990" in problems["birth_date"]
+    assert "5 Januari 1990" in problems["birth_date"]
 
 
 def test_it_flags_a_sex_that_disagrees_with_the_nik():
