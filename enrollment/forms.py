@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from accounts.models import User
 from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
 from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation, Sex
 from enrollment.selectors import likely_duplicates, villages_for
-from enrollment.services import HeirData, Registration, registration_problems
+from enrollment.services import HeirData, NikAlreadyRegistered, Registration, registration_problems
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
@@ -157,6 +159,18 @@ class FarmerForm(forms.ModelForm):
                     "Ada petani dengan nama dan tanggal lahir yang sama. Periksa dulu, lalu centang.",
                 )
         return data
+
+    def run(self, action: Callable[[], Farmer]) -> Farmer | None:
+        """Call a service that saves this form's farmer; its refusals become errors on the form."""
+        try:
+            return action()
+        except NikAlreadyRegistered as exc:
+            self.existing = exc.farmer
+            self.add_error("nik", "NIK ini sudah terdaftar untuk petani lain.")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return None
 
     def registration(self, heirs: list[HeirData], submission_token=None) -> Registration:
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from enrollment.ktp import KtpFile
-from enrollment.models import Farmer, Heir, RegistrationStatus
+from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
 
 MIN_AGE, MAX_AGE = 15, 65
@@ -74,6 +74,7 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
     problems = registration_problems(
         nik=data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex"), today=today_wita()
     )
+    problems |= _heir_problems(registration.heirs)
     if problems:
         raise ValidationError(problems)
 
@@ -110,6 +111,16 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
             farmer.ktp_image.delete(save=False)
         raise
     return farmer
+
+
+def _heir_problems(heirs: list[HeirData]) -> dict[str, str]:
+    # Checked here, not only in the forms: every door (web, import, seeder) saves heirs this way.
+    for heir in heirs:
+        if not heir.name.strip() or heir.relation not in Relation.values:
+            return {"heirs": "Setiap ahli waris perlu nama dan hubungan yang dikenal."}
+        if heir.nik and not (heir.nik.isdigit() and len(heir.nik) == 16):
+            return {"heirs": f"NIK ahli waris {heir.name} harus 16 angka."}
+    return {}
 
 
 def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | None = None) -> Farmer:

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -89,18 +88,9 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
         form = FarmerForm(request.POST, request.FILES, user=request.user, today=today)
         heirs = HeirFormSet(request.POST, prefix="ahli")
         if form.is_valid() and heirs.is_valid():
-            try:
-                farmer = services.farmer_register(
-                    user=request.user,
-                    registration=form.registration([h for f in heirs if (h := f.heir())], submission_token=token),
-                )
-            except services.NikAlreadyRegistered as exc:
-                form.existing = exc.farmer
-                form.add_error("nik", "NIK ini baru saja didaftarkan oleh penyuluh lain.")
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
+            registration = form.registration([h for f in heirs if (h := f.heir())], submission_token=token)
+            farmer = form.run(lambda: services.farmer_register(user=request.user, registration=registration))
+            if farmer:
                 messages.success(request, f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.")
                 return redirect(farmer)
     else:
@@ -136,15 +126,7 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
-        try:
-            services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)
-        except services.NikAlreadyRegistered as exc:
-            form.existing = exc.farmer
-            form.add_error("nik", "NIK ini sudah terdaftar untuk petani lain.")
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+        if form.run(lambda: services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)):
             messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
             return redirect(farmer)
     return render(

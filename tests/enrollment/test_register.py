@@ -155,3 +155,18 @@ def test_it_is_only_for_agents(client, request, role_fixture):
 def test_it_sends_the_anonymous_to_login(client, soppeng):
     response = client.get(reverse("farmer_register"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_service_refuses_a_heir_without_a_known_relation_and_saves_nothing(agent_user):
+    from django.core.exceptions import ValidationError
+
+    from enrollment.services import HeirData, Registration, farmer_register
+    from tests.conftest import registration_fields
+
+    registration = Registration(
+        fields=registration_fields(agent_user.agent.villages.first()),
+        heirs=[HeirData(name="ANDI BASO", relation="TETANGGA")],
+    )
+    with pytest.raises(ValidationError, match="ahli waris"):
+        farmer_register(user=agent_user, registration=registration)
+    assert not Farmer.objects.exists() and not OutboxMessage.objects.exists()
