@@ -62,3 +62,17 @@ def masked_nik(value: str) -> str:
     if not value or len(value) < 8:
         return value or ""
     return value[:4] + "•" * (len(value) - 8) + value[-4:]
+
+
+@register.filter
+def durasi(value: dt.timedelta | None) -> str:
+    """`2 jam 5 menit`, `1 menit 34 detik`: how long something has waited, as people say it."""
+    if value is None:
+        return "–"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "hari"), (hours, "jam"), (minutes, "menit"), (seconds, "detik")]
+    words = [f"{n} {unit}" for n, unit in parts if n][:2]
+    return " ".join(words) or "0 detik"

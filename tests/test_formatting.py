@@ -1,0 +1,13 @@
+import datetime as dt
+
+from sutasoma.templatetags.formatting import bulan, durasi, masked_nik, rupiah, tanggal
+
+
+def test_money_dates_and_waits_read_as_in_soppeng():
+    assert rupiah(16_800) == "Rp 16.800" and rupiah(2_433_000_000) == "Rp 2.433.000.000"
+    assert tanggal(dt.date(2024, 12, 5)) == "5 Desember 2024"
+    assert bulan(dt.date(2024, 12, 1)) == "Desember 2024"
+    assert masked_nik("7312014501900001") == "7312••••••••0001"
+    assert durasi(dt.timedelta(seconds=94.35)) == "1 menit 34 detik"
+    assert durasi(dt.timedelta(days=2, hours=3, minutes=4)) == "2 hari 3 jam"
+    assert durasi(dt.timedelta(0)) == "0 detik"
