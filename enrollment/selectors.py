@@ -75,6 +75,34 @@ def likely_duplicates(*, name: str, birth_date: dt.date, nik: str) -> QuerySet[F
 
 
 @dataclass(frozen=True)
+class Matches:
+    """What a user may learn of farmers matching a check: those in their scope in full, the
+    rest only as a count. Name, birth date, desa and a masked NIK of someone outside the
+    user's area would together give away the whole NIK."""
+
+    in_scope: list[Farmer]
+    outside: int
+
+    def __bool__(self) -> bool:
+        return bool(self.in_scope or self.outside)
+
+
+def _split_by_scope(user: User, matches: QuerySet[Farmer], limit: int = 3) -> Matches:
+    scope = farmers_for(user).values("pk")
+    return Matches(in_scope=list(matches.filter(pk__in=scope)[:limit]), outside=matches.exclude(pk__in=scope).count())
+
+
+def duplicates_for(user: User, *, name: str, birth_date: dt.date, nik: str, exclude_pk: int | None = None) -> Matches:
+    matches = likely_duplicates(name=name, birth_date=birth_date, nik=nik).exclude(pk=exclude_pk)
+    return _split_by_scope(user, matches.select_related("village"))
+
+
+def nik_holder_for(user: User, *, nik: str, exclude_pk: int | None = None) -> Matches:
+    """Whether a NIK is registered (to another record than `exclude_pk`), and to whom if in scope."""
+    return _split_by_scope(user, Farmer.objects.filter(nik=nik).exclude(pk=exclude_pk).select_related("village"), 1)
+
+
+@dataclass(frozen=True)
 class AreaCount:
     area: Region
     farmers: int

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "audit",
     "accounts",
     "enrollment",
     "contributions",
@@ -214,6 +215,11 @@ BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
 BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
 BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
 BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
+
+# Existence checks (is this NIK registered? who has this name and birth date?) per user and window:
+# enough for a day of registrations, far too few to walk the NIK space.
+LOOKUP_LIMIT = env_int("LOOKUP_LIMIT", 30)
+LOOKUP_WINDOW_S = env_int("LOOKUP_WINDOW_S", 600)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sutasoma-demo")
 DEFAULT_REGENCY_CODE = env_str("DEFAULT_REGENCY_CODE", "73.12")

@@ -1,0 +1,36 @@
+"""Recording access to personal data, and the per-user limits on existence checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import AccessLog, Action
+
+
+def access_record(
+    *, user, action: Action, subject: str = "", detail: str = "", request: HttpRequest | None = None
+) -> AccessLog:
+    """Write one entry. `subject` names the record (`petani:42`), never a NIK."""
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        subject=subject[:64],
+        detail=detail[:200],
+        ip_address=request.META.get("REMOTE_ADDR") if request else None,
+    )
+
+
+def lookups_exhausted(*, user, action: Action, now: dt.datetime | None = None) -> bool:
+    """True when the user has made as many checks of this kind as the window allows.
+
+    Counted from the log itself, so the limit holds across web processes and restarts, and a
+    guesser is stopped by the same rows that record the guessing.
+    """
+    window = dt.timedelta(seconds=settings.LOOKUP_WINDOW_S)
+    since = (now or timezone.now()) - window
+    used = AccessLog.objects.filter(user=user, action=action, at__gte=since).count()
+    return used >= settings.LOOKUP_LIMIT
