@@ -5,22 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.models import AccessLog, Action
 
 
 def access_record(
-    *, user, action: Action, subject: str = "", detail: str = "", request: HttpRequest | None = None
+    *, user, action: Action, subject: str = "", detail: str = "", ip_address: str | None = None
 ) -> AccessLog:
     """Write one entry. `subject` names the record (`petani:42`), never a NIK."""
     return AccessLog.objects.create(
-        user=user,
-        action=action,
-        subject=subject[:64],
-        detail=detail[:200],
-        ip_address=request.META.get("REMOTE_ADDR") if request else None,
+        user=user, action=action, subject=subject[:64], detail=detail[:200], ip_address=ip_address
     )
 
 

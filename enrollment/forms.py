@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 
 from django import forms
@@ -11,17 +10,23 @@ from django.forms import formset_factory
 from accounts.models import User
 from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
 from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation, Sex
-from enrollment.selectors import likely_duplicates, villages_for
-from enrollment.services import HeirData, NikAlreadyRegistered, Registration, registration_problems
+from enrollment.selectors import Matches, duplicates_for, nik_holder_for, villages_for
+from enrollment.services import (
+    MAX_HEIRS,
+    HeirData,
+    LookupLimitReached,
+    NikAlreadyRegistered,
+    Registration,
+    nik_lookup,
+    registration_problems,
+)
+from sutasoma.fields import NumberTextField, UpperLineField, digits
+from sutasoma.text import TextProblem, ascii_digits
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
 
-def _digits(value: str, *, length: int, label: str) -> str:
-    value = re.sub(r"[\s.\-]", "", value or "")
-    if not value.isdigit() or len(value) != length:
-        raise forms.ValidationError(f"{label} harus {length} angka.")
-    return value
+REGISTERED_ELSEWHERE = "NIK ini sudah terdaftar di luar wilayah Anda. Hubungi koordinator BPP."
 
 
 class FarmerForm(forms.ModelForm):
@@ -57,6 +62,17 @@ class FarmerForm(forms.ModelForm):
             "farmer_group",
             "income",
         ]
+        field_classes = {
+            "name": UpperLineField,
+            "birth_place": UpperLineField,
+            "address": UpperLineField,
+            "farmer_group": UpperLineField,
+            "nik": NumberTextField,
+            "no_kk": NumberTextField,
+            "rt": NumberTextField,
+            "rw": NumberTextField,
+            "phone": NumberTextField,
+        }
         widgets = {
             "nik": forms.TextInput(attrs={**NUMERIC, "maxlength": 16, "placeholder": "7312014501900001"}),
             "no_kk": forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
@@ -78,8 +94,8 @@ class FarmerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
         self.ktp_file: KtpFile | None = None
-        self.duplicates: list[Farmer] = []
-        self.existing: Farmer | None = None
+        self.duplicates = Matches(in_scope=[], outside=0)
+        self.existing = Matches(in_scope=[], outside=0)
         self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
         self.fields["village"].queryset = villages_for(user)
         self.fields["village"].empty_label = "— pilih desa/kelurahan —"
@@ -89,25 +105,27 @@ class FarmerForm(forms.ModelForm):
         self.fields["income"].help_text = "Dasar iuran JKK (1%). Bawaan Rp 1.000.000."
 
     def clean_nik(self) -> str:
-        nik = _digits(self.cleaned_data["nik"], length=16, label="NIK")
+        nik = digits(self.cleaned_data["nik"], length=16, label="NIK")
         # A correction keeps its own NIK; only someone else's counts as already registered.
-        self.existing = Farmer.objects.filter(nik=nik).exclude(pk=self.instance.pk).first()
-        if self.existing:
+        try:
+            self.existing = nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
+        except LookupLimitReached as exc:
+            raise forms.ValidationError(str(exc), code="throttled") from exc
+        if self.existing.in_scope:
             raise forms.ValidationError("NIK ini sudah terdaftar.", code="registered")
+        if self.existing.outside:
+            raise forms.ValidationError(REGISTERED_ELSEWHERE, code="registered")
         return nik
 
     def clean_no_kk(self) -> str:
-        return _digits(self.cleaned_data["no_kk"], length=16, label="Nomor KK")
-
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].upper().split())
-
-    def clean_birth_place(self) -> str:
-        return " ".join(self.cleaned_data["birth_place"].upper().split())
+        return digits(self.cleaned_data["no_kk"], length=16, label="Nomor KK")
 
     def _rt_rw(self, field: str) -> str:
-        value = (self.cleaned_data.get(field) or "").strip()
-        if value and (not value.isdigit() or len(value) > 3):
+        try:
+            value = ascii_digits(self.cleaned_data.get(field) or "")
+        except TextProblem as exc:
+            raise forms.ValidationError("Isi dengan angka, paling banyak 3 angka.") from exc
+        if len(value) > 3:
             raise forms.ValidationError("Isi dengan angka, paling banyak 3 angka.")
         return value.zfill(3) if value else ""
 
@@ -118,10 +136,15 @@ class FarmerForm(forms.ModelForm):
         return self._rt_rw("rw")
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone") or "")
-        if phone.startswith("+62"):
-            phone = "0" + phone[3:]
-        if phone and (not phone.isdigit() or not 9 <= len(phone) <= 14 or not phone.startswith("0")):
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        international = phone.startswith("+")
+        try:
+            phone = ascii_digits(phone.removeprefix("+"), separators=" .-()")
+        except TextProblem as exc:
+            raise forms.ValidationError("Nomor HP tidak valid (contoh 081234567890).") from exc
+        if international and phone.startswith("62"):
+            phone = "0" + phone[2:]
+        if phone and (not 9 <= len(phone) <= 14 or not phone.startswith("0")):
             raise forms.ValidationError("Nomor HP tidak valid (contoh 081234567890).")
         return phone
 
@@ -148,10 +171,12 @@ class FarmerForm(forms.ModelForm):
             ).items():
                 self.add_error(field, message)
         if data.get("name") and data.get("birth_date") and data.get("nik") and not data.get("confirm_not_duplicate"):
-            self.duplicates = list(
-                likely_duplicates(name=data["name"], birth_date=data["birth_date"], nik=data["nik"]).exclude(
-                    pk=self.instance.pk
-                )[:3]
+            self.duplicates = duplicates_for(
+                self.user,
+                name=data["name"],
+                birth_date=data["birth_date"],
+                nik=data["nik"],
+                exclude_pk=self.instance.pk,
             )
             if self.duplicates:
                 self.add_error(
@@ -165,8 +190,10 @@ class FarmerForm(forms.ModelForm):
         try:
             return action()
         except NikAlreadyRegistered as exc:
-            self.existing = exc.farmer
-            self.add_error("nik", "NIK ini sudah terdaftar untuk petani lain.")
+            self.existing = nik_holder_for(self.user, nik=exc.farmer.nik, exclude_pk=self.instance.pk)
+            self.add_error(
+                "nik", "NIK ini sudah terdaftar untuk petani lain." if self.existing.in_scope else REGISTERED_ELSEWHERE
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
@@ -178,18 +205,17 @@ class FarmerForm(forms.ModelForm):
 
 
 class HeirForm(forms.Form):
-    name = forms.CharField(label="Nama ahli waris", max_length=100, required=False)
+    name = UpperLineField(label="Nama ahli waris", max_length=100, required=False)
     relation = forms.ChoiceField(label="Hubungan", choices=[("", "— pilih —"), *Relation.choices], required=False)
-    nik = forms.CharField(
+    nik = NumberTextField(
         label="NIK ahli waris (boleh kosong)",
-        max_length=20,
         required=False,
         widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
     )
 
     def clean_nik(self) -> str:
         nik = self.cleaned_data.get("nik", "")
-        return _digits(nik, length=16, label="NIK ahli waris") if nik.strip() else ""
+        return digits(nik, length=16, label="NIK ahli waris") if nik else ""
 
     def clean(self) -> dict:
         data = super().clean()
@@ -203,7 +229,8 @@ class HeirForm(forms.Form):
         data = self.cleaned_data
         if not data.get("name"):
             return None
-        return HeirData(name=" ".join(data["name"].upper().split()), relation=data["relation"], nik=data.get("nik", ""))
+        return HeirData(name=data["name"], relation=data["relation"], nik=data.get("nik", ""))
 
 
-HeirFormSet = formset_factory(HeirForm, extra=2, max_num=5)
+# validate_max and absolute_max: a hand-made TOTAL_FORMS of 300 is refused, not saved.
+HeirFormSet = formset_factory(HeirForm, extra=2, max_num=MAX_HEIRS, validate_max=True, absolute_max=MAX_HEIRS)

@@ -13,11 +13,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import access_record, lookups_exhausted
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
+from enrollment.selectors import Matches, nik_holder_for
 
 MIN_AGE, MAX_AGE = 15, 65
+MAX_HEIRS = 5
+
+
+class LookupLimitReached(Exception):
+    def __init__(self) -> None:
+        super().__init__("Terlalu banyak pemeriksaan NIK dalam waktu singkat. Coba lagi dalam beberapa menit.")
 
 
 class NikAlreadyRegistered(Exception):
@@ -55,6 +64,28 @@ def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | No
     if not MIN_AGE <= age <= MAX_AGE and "birth_date" not in problems:
         problems["birth_date"] = f"Usia peserta harus {MIN_AGE}–{MAX_AGE} tahun (sekarang {age} tahun)."
     return problems
+
+
+def nik_lookup(*, user: User, nik: str, exclude_pk: int | None = None, ip_address: str | None = None) -> Matches:
+    """Whether a NIK is registered, told only as far as `user` may know it, counted and logged.
+
+    Every answer counts, "not registered" too: otherwise a guesser learns the registered NIKs
+    from the gaps. Past the limit the user is told nothing until the window moves on.
+    """
+    if lookups_exhausted(user=user, action=Action.NIK_CHECK):
+        raise LookupLimitReached
+    holder = nik_holder_for(user, nik=nik, exclude_pk=exclude_pk)
+    found = holder.in_scope[0].pk if holder.in_scope else None
+    access_record(
+        user=user,
+        action=Action.NIK_CHECK,
+        subject=f"petani:{found}" if found else "",
+        detail="terdaftar di wilayahnya"
+        if found
+        else ("terdaftar di luar wilayahnya" if holder else "belum terdaftar"),
+        ip_address=ip_address,
+    )
+    return holder
 
 
 def today_wita() -> dt.date:
@@ -115,6 +146,8 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
 
 def _heir_problems(heirs: list[HeirData]) -> dict[str, str]:
     # Checked here, not only in the forms: every door (web, import, seeder) saves heirs this way.
+    if len(heirs) > MAX_HEIRS:
+        return {"heirs": f"Paling banyak {MAX_HEIRS} ahli waris."}
     for heir in heirs:
         if not heir.name.strip() or heir.relation not in Relation.values:
             return {"heirs": "Setiap ahli waris perlu nama dan hubungan yang dikenal."}

@@ -11,16 +11,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from audit.models import Action
+from audit.services import access_record
 from contributions.cover import CoverStatus, cover_status
 from enrollment import importer, services
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
+from sutasoma.text import TextProblem, ascii_digits
 
 PAGE_SIZE = 25
 
@@ -59,6 +62,7 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def farmer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     farmer = farmer_for_user(request.user, pk)
+    _log_view(request, Action.VIEW_NIK, farmer)  # this page shows the whole NIK
     farmer.cover = cover_status(
         registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=timezone.localdate()
     )
@@ -103,7 +107,6 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "heirs": heirs,
             "token": token,
-            "existing_in_scope": _in_scope(request, form.existing),
         },
     )
 
@@ -135,7 +138,6 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "farmer": farmer,
-            "existing_in_scope": _in_scope(request, form.existing),
         },
     )
 
@@ -147,27 +149,32 @@ def _submission_token(request: HttpRequest) -> uuid.UUID:
         return uuid.uuid4()
 
 
-def _in_scope(request: HttpRequest, farmer: Farmer | None) -> Farmer | None:
-    return farmers_for(request.user).filter(pk=farmer.pk).first() if farmer else None
+def _log_view(request: HttpRequest, action: Action, farmer: Farmer) -> None:
+    access_record(
+        user=request.user, action=action, subject=f"petani:{farmer.pk}", ip_address=request.META.get("REMOTE_ADDR")
+    )
 
 
-@require_GET
+@role_required(Role.PENYULUH)
+@require_POST
 def nik_check(request: HttpRequest) -> HttpResponse:
-    """As the agent types: is the NIK valid, and is it already registered? Prefills birth date and sex."""
-    raw = request.GET.get("nik", "")
-    context: dict = {"nik": raw}
+    """As the agent types: is the NIK valid, and is it already registered? Prefills birth date and sex.
+
+    POST, so the NIK stays out of URLs and access logs; only agents, who register, may ask.
+    """
+    raw = request.POST.get("nik", "")
+    context: dict = {}
     try:
-        info = parse_nik(raw, today=timezone.localdate())
-    except NikError as exc:
+        info = parse_nik(ascii_digits(raw), today=timezone.localdate())
+    except (NikError, TextProblem) as exc:
         context["error"] = str(exc) if len(raw.strip()) >= 16 else ""
     else:
-        existing = Farmer.objects.filter(nik=info.nik).first()
-        context.update(
-            info=info,
-            existing=existing,
-            existing_in_scope=_in_scope(request, existing),
-            elsewhere=info.regency_code != regency_code_for(request.user),
-        )
+        try:
+            holder = services.nik_lookup(user=request.user, nik=info.nik, ip_address=request.META.get("REMOTE_ADDR"))
+        except services.LookupLimitReached as exc:
+            context["error"] = str(exc)
+        else:
+            context.update(info=info, holder=holder, elsewhere=info.regency_code != regency_code_for(request.user))
     return render(request, "enrollment/register.html#nik-feedback", context)
 
 

@@ -47,7 +47,7 @@ def ascii_digits(value: str, *, separators: str = " .-") -> str:
     not a shorter number.
     """
     digits = []
-    for ch in unicodedata.normalize("NFKC", value):
+    for ch in value:
         if ch in separators or ch.isspace():
             continue
         decimal = unicodedata.decimal(ch, None)
