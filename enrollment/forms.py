@@ -90,9 +90,13 @@ class FarmerForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, user: User, today: dt.date, require_ktp: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, user: User, today: dt.date, require_ktp: bool = True, count_lookups: bool = True, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
+        # The importer counts and logs its lookups per file, by its own rule (importer.py).
+        self.count_lookups = count_lookups
         self.ktp_file: KtpFile | None = None
         self.duplicates = Matches(in_scope=[], outside=0)
         self.existing = Matches(in_scope=[], outside=0)
@@ -108,7 +112,10 @@ class FarmerForm(forms.ModelForm):
         nik = digits(self.cleaned_data["nik"], length=16, label="NIK")
         # A correction keeps its own NIK; only someone else's counts as already registered.
         try:
-            self.existing = nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
+            if self.count_lookups:
+                self.existing = nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
+            else:
+                self.existing = nik_holder_for(self.user, nik=nik, exclude_pk=self.instance.pk)
         except LookupLimitReached as exc:
             raise forms.ValidationError(str(exc), code="throttled") from exc
         if self.existing.in_scope:

@@ -275,9 +275,9 @@ def _import_row(row: Row, context: _Context) -> None:
         return
     data, errors = _form_data(row, context)
     heir, heir_errors = _heir(row)
-    form = FarmerForm(data=data, user=context.user, today=context.today, require_ktp=False)
+    form = FarmerForm(data=data, user=context.user, today=context.today, require_ktp=False, count_lookups=False)
     form.is_valid()
-    if form.existing is not None:
+    if form.existing:
         report.existing.append(RowNote(row.line, nik, "NIK sudah terdaftar."))
         return
     errors = _merge_form_errors(errors, form) + heir_errors

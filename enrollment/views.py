@@ -23,40 +23,67 @@ from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
+from sutasoma.fields import LineField
 from sutasoma.text import TextProblem, ascii_digits
 
 PAGE_SIZE = 25
 
 
-@require_GET
+class FarmerSearchForm(forms.Form):
+    q = LineField(label="NIK, KPJ atau nama", max_length=100, required=False)
+    desa = forms.CharField(max_length=13, required=False)
+    status = forms.ChoiceField(choices=[("", "Semua"), *CoverStatus.choices], required=False)
+
+    def filters(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {key: data[key] for key in ("q", "desa", "status") if data.get(key)}
+
+
+def _holds_identity_number(query: str) -> bool:
+    # A whole NIK or KK: sent by POST and never put into the address bar, history or access log.
+    digits = query.replace(" ", "").replace(".", "")
+    return len(digits) == 16 and digits.isdigit()
+
+
+@require_http_methods(["GET", "POST"])
 def farmer_list(request: HttpRequest) -> HttpResponse:
+    form = FarmerSearchForm(request.POST if request.method == "POST" else request.GET)
+    filters = form.filters()
+    private = _holds_identity_number(filters.get("q", ""))
+    shareable = urlencode({k: v for k, v in filters.items() if not (k == "q" and private)})
+    if request.method == "POST" and form.is_valid() and not private and not request.htmx:
+        return redirect(f"{request.path}?{shareable}" if shareable else request.path)
     today = timezone.localdate()
-    query, village, status = (request.GET.get(k, "").strip() for k in ("q", "desa", "status"))
-    if status not in CoverStatus.values:
-        status = ""
-    farmers = farmer_search(farmers_for(request.user), query=query, village=village, status=status, today=today)
+    farmers = farmer_search(
+        farmers_for(request.user),
+        query=filters.get("q", ""),
+        village=filters.get("desa", ""),
+        status=filters.get("status", ""),
+        today=today,
+    )
     page = Paginator(farmers, PAGE_SIZE).get_page(request.GET.get("halaman"))
     for farmer in page:
         farmer.cover = cover_status(
             registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=today
         )
-    filters = urlencode({k: v for k, v in (("q", query), ("desa", village), ("status", status)) if v})
     template = "enrollment/farmer_list.html"
     if request.htmx and request.htmx.target == "farmer-results":
         template += "#results"
-    return render(
+    response = render(
         request,
         template,
         {
+            "form": form,
             "page": page,
-            "q": query,
-            "desa": village,
-            "status": status,
-            "filters": filters,
+            **{key: filters.get(key, "") for key in ("q", "desa", "status")},
+            "filters": shareable,
             "villages": villages_for(request.user),
             "statuses": CoverStatus.choices,
         },
     )
+    if request.htmx:
+        response["HX-Push-Url"] = f"{request.path}?{shareable}" if shareable else request.path
+    return response
 
 
 @require_GET
