@@ -13,6 +13,8 @@ class OutboxState(models.TextChoices):
     SENDING = "SENDING", "Sedang dikirim"
     DONE = "DONE", "Berhasil"
     FAILED = "FAILED", "Ditolak BPJS"
+    # A refused row once sent again as a new operation: it cannot be sent again a second time.
+    RESENT = "RESENT", "Sudah dikirim ulang"
 
 
 class OutboxMessage(models.Model):

@@ -85,6 +85,8 @@ def queue_registration(farmer: Farmer) -> OutboxMessage:
     farmer.registration_status = RegistrationStatus.MENUNGGU_KPJ
     farmer.insurer_errors = []
     farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
+    # A corrected registration supersedes the refused one: it must not be sent a second time.
+    OutboxMessage.objects.filter(farmer=farmer, operation=Operation.REGISTER, state="FAILED").update(state="RESENT")
     return _new_message(
         operation=Operation.REGISTER,
         path=f"{API}/peserta",

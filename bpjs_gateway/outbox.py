@@ -136,14 +136,20 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def resend_failed(pk: int) -> OutboxMessage:
+def resend_failed(pk: int) -> OutboxMessage | None:
     """*Kirim ulang* of a refused row. The insurer committed nothing for a 4xx, and would only
     replay the same refusal under the old key, so the resend is a new operation with a new key,
-    built from the record as it is now (perhaps corrected)."""
+    built from the record as it is now (perhaps corrected).
+
+    Once only: the row is locked and marked RESENT in the same transaction, so a double click or
+    two admins at once make one new operation. Returns None when it was already resent.
+    """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=pk)
         if message.state != OutboxState.FAILED:
-            return message
+            return None
+        message.state = OutboxState.RESENT
+        message.save(update_fields=["state"])
         return requeue(message)
 
 

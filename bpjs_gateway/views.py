@@ -21,7 +21,9 @@ def gateway_health(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(OutboxMessage, pk=pk, state=OutboxState.FAILED)
-    resend_failed(message.pk)
-    messages.success(request, "Dikirim ulang ke BPJS dengan data terbaru.")
+    message = get_object_or_404(OutboxMessage, pk=pk, state__in=[OutboxState.FAILED, OutboxState.RESENT])
+    if resend_failed(message.pk):
+        messages.success(request, "Dikirim ulang ke BPJS dengan data terbaru.")
+    else:
+        messages.info(request, "Sudah dikirim ulang sebelumnya; tidak dikirim dua kali.")
     return redirect("gateway_health")

@@ -35,3 +35,32 @@ def test_resend_refuses_get_and_rows_that_did_not_fail(client, admin_user, agent
     client.force_login(admin_user)
     assert client.get(reverse("outbox_resend", args=[message.pk])).status_code == 405
     assert client.post(reverse("outbox_resend", args=[message.pk])).status_code == 404
+
+
+def test_two_clicks_on_kirim_ulang_make_one_new_operation(client, admin_user, agent_user, make_farmer):
+    farmer = make_farmer(agent_user)
+    message = farmer.outbox.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, last_error_code="NIK_TIDAK_VALID")
+    client.force_login(admin_user)
+    first = client.post(reverse("outbox_resend", args=[message.pk]))
+    second = client.post(reverse("outbox_resend", args=[message.pk]), follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "Sudah dikirim ulang sebelumnya" in second.content.decode()
+    assert farmer.outbox.count() == 2 and farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
+    assert OutboxMessage.objects.get(pk=message.pk).state == OutboxState.RESENT
+
+
+def test_a_refusal_corrected_by_the_agent_cannot_also_be_resent_from_the_gateway_page(
+    client, admin_user, agent_user, make_farmer
+):
+    from enrollment.services import farmer_correct
+
+    farmer = make_farmer(agent_user)
+    message = farmer.outbox.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED)
+    type(farmer).objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
+    farmer.refresh_from_db()
+    farmer_correct(farmer=farmer, fields={"nik": farmer.nik, "birth_date": farmer.birth_date, "sex": farmer.sex})
+    client.force_login(admin_user)
+    client.post(reverse("outbox_resend", args=[message.pk]))
+    assert farmer.outbox.count() == 2
