@@ -251,6 +251,7 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(Role.PENYULUH)
 @require_GET
 def farmer_import_template(request: HttpRequest) -> HttpResponse:
     """The header and one example row. The example NIK ends in 0000, which no NIK may: a sheet

@@ -1,0 +1,166 @@
+"""Every URL of the project, requested as every kind of user, inside and outside the object's
+scope. A view added without a rule here fails `test_every_url_has_a_rule`: deciding who may see a
+page is part of writing it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role, User
+from bpjs_gateway.models import OutboxMessage, OutboxState
+from enrollment.ktp import KtpFile
+from enrollment.models import Bpp, Farmer, Region
+from enrollment.services import HeirData, Registration, farmer_register
+from enrollment.wilayah import load_wilayah
+from tests.conftest import jpeg_bytes, registration_fields
+
+ANON = "anonim"
+# Everyone the sweep signs in as; "agen" owns the farmer the object URLs point at.
+USERS = (
+    ANON,
+    "agen",
+    "agen_tetangga",  # same BPP, another desa
+    "agen_lain",  # another kecamatan
+    "koordinator",
+    "koordinator_lain",
+    "dinas",
+    "dinas_lain",  # another regency
+    "admin",
+)
+SIGNED_IN = USERS[1:]
+AGENTS = ("agen", "agen_tetangga", "agen_lain")
+SEES_THE_FARMER = ("agen", "koordinator", "dinas", "admin")
+
+LOGIN = "login-redirect"  # 302 to the login page
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def expect(*, everyone: object = None, **per_user: object) -> dict[str, object]:
+    return {user: per_user.get(user, everyone) for user in USERS}
+
+
+def signed_in(answer: object, **per_user: object) -> dict[str, object]:
+    return expect(everyone=answer, anonim=LOGIN, **per_user)
+
+
+def only(users: tuple[str, ...], answer: object, otherwise: object) -> dict[str, object]:
+    return signed_in(otherwise, **dict.fromkeys(users, answer))
+
+
+def object_scoped(answer_in_scope: object, roles: tuple[str, ...] = SIGNED_IN) -> dict[str, object]:
+    """In scope: the answer. Out of scope: 404, as if the farmer did not exist. Wrong role: 403."""
+    rules = signed_in(FORBIDDEN)
+    for user in roles:
+        rules[user] = answer_in_scope if user in SEES_THE_FARMER else NOT_FOUND
+    return rules
+
+
+# name -> (method, expected answer per user)
+RULES: dict[str, tuple[str, dict[str, object]]] = {
+    "home": ("GET", signed_in(OK)),
+    "login": ("GET", expect(everyone=REDIRECT, anonim=OK)),
+    "logout": ("POST", expect(everyone=REDIRECT, anonim=LOGIN)),
+    "farmer_list": ("GET", signed_in(OK)),
+    "farmer_register": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
+    "farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "farmer_detail": ("GET", object_scoped(OK)),
+    "farmer_ktp": ("GET", object_scoped(OK)),
+    "farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
+    "gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
+    "outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
+}
+ADMIN_SITE = "admin:index"
+
+
+def _names(patterns, namespace: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's admin: staff only, checked as a whole below
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name
+
+
+def test_every_url_has_a_rule():
+    assert set(_names(get_resolver().url_patterns)) == set(RULES)
+
+
+@pytest.fixture
+def people(agent_user, neighbour_agent_user, other_agent_user, koordinator_user, dinas_user, admin_user):
+    load_wilayah(regency_codes=["73.71"])  # Makassar: another regency's Dinas
+    other_bpp = Bpp.objects.get(kecamatan_id="73.12.01")
+
+    def user(username: str, **fields) -> User:
+        return User.objects.create_user(username=username, password="rahasia-uji-123", **fields)
+
+    return {
+        "agen": agent_user,
+        "agen_tetangga": neighbour_agent_user,
+        "agen_lain": other_agent_user,
+        "koordinator": koordinator_user,
+        "koordinator_lain": user("koordinator.lain", role=Role.KOORDINATOR, bpp=other_bpp),
+        "dinas": dinas_user,
+        "dinas_lain": user("dinas.makassar", role=Role.DINAS, regency=Region.objects.get(code="73.71")),
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def refused_farmer(agent_user) -> Farmer:
+    """A farmer of `agen`, with a KTP photo, refused by the insurer (so it can be corrected and resent)."""
+    from django.core.files.base import ContentFile
+
+    farmer = farmer_register(
+        user=agent_user,
+        registration=Registration(
+            fields=registration_fields(agent_user.agent.villages.first()),
+            heirs=[HeirData(name="ANDI BASO", relation="SUAMI")],
+            ktp=KtpFile(ContentFile(jpeg_bytes(with_exif=False), name="ktp.jpg"), "image/jpeg"),
+        ),
+    )
+    Farmer.objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
+    OutboxMessage.objects.filter(farmer=farmer).update(state=OutboxState.FAILED)
+    return farmer
+
+
+def _url(name: str, farmer: Farmer) -> str:
+    if name in ("farmer_detail", "farmer_ktp", "farmer_correct"):
+        return reverse(name, args=[farmer.pk])
+    if name == "outbox_resend":
+        return reverse(name, args=[farmer.outbox.get().pk])
+    return reverse(name)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_each_url_answers_each_user_as_its_rule_says(client, people, refused_farmer, name):
+    method, rules = RULES[name]
+    url = _url(name, refused_farmer)
+    answers = {}
+    for who in USERS:
+        client.logout()
+        if who != ANON:
+            client.force_login(people[who])
+        response = client.post(url) if method == "POST" else client.get(url)
+        answer = response.status_code
+        if answer == 302 and response["Location"].startswith(reverse("login")) and who == ANON:
+            answer = LOGIN
+        answers[who] = answer
+        # Mutations must not leak into the next user's request.
+        OutboxMessage.objects.filter(farmer=refused_farmer).update(state=OutboxState.FAILED)
+    assert answers == rules
+
+
+def test_django_admin_is_for_staff_only(client, people):
+    url = reverse(ADMIN_SITE)
+    assert client.get(url).status_code == 302
+    for who in SIGNED_IN:
+        client.force_login(people[who])
+        expected = 200 if who == "admin" else 302
+        assert client.get(url).status_code == expected, who
