@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -118,29 +121,25 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
         submission_token=token,
         is_demo=is_demo,
     )
-    if registration.ktp:
-        farmer.ktp_image.save(registration.ktp.content.name, registration.ktp.content, save=False)
     try:
         farmer.full_clean(validate_unique=False, validate_constraints=False)
-        with transaction.atomic():
+        # The KTP is written last, just before the insert; _KtpWrites removes it again if the
+        # insert, the heirs, the queueing or the commit fails, so a refused save leaves no file.
+        with _KtpWrites() as ktp_writes, transaction.atomic():
+            if registration.ktp:
+                ktp_writes.save(farmer, registration.ktp)
             farmer.save()
             Heir.objects.bulk_create(
                 Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs
             )
             _queue_for_insurer(farmer)
     except IntegrityError:
-        if farmer.ktp_image:
-            farmer.ktp_image.delete(save=False)
         existing = Farmer.objects.filter(nik=data["nik"]).first()
         if existing is None:
             raise
         if token and existing.submission_token == token:
             return existing
         raise NikAlreadyRegistered(existing) from None
-    except ValidationError:
-        if farmer.ktp_image:
-            farmer.ktp_image.delete(save=False)
-        raise
     return farmer
 
 
@@ -167,13 +166,13 @@ def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | Non
     if problems:
         raise ValidationError(problems)
     try:
-        with transaction.atomic():
+        with _KtpWrites() as ktp_writes, transaction.atomic():
             locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
             for name, value in fields.items():
                 setattr(locked, name, value)
-            if ktp:
-                locked.ktp_image.save(ktp.content.name, ktp.content, save=False)
             locked.full_clean(validate_unique=False, validate_constraints=False)
+            if ktp:
+                ktp_writes.replace(locked, ktp)
             locked.save()
             _queue_for_insurer(locked)
     except IntegrityError:
@@ -182,6 +181,42 @@ def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | Non
             raise
         raise NikAlreadyRegistered(existing) from None
     return locked
+
+
+class _KtpWrites:
+    """The KTP files a save writes: removed again when the save fails, whatever the reason.
+
+    Entered outside the transaction, so that a failure at commit (a deferred foreign key) is seen too.
+    A transaction around the caller's that rolls back later is not seen: manage.py ktp_orphans is for that.
+    """
+
+    def __init__(self) -> None:
+        self.written: list[tuple[Storage, str]] = []
+
+    def __enter__(self) -> _KtpWrites:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is None:
+            return
+        for storage, name in self.written:
+            # The save's own failure is the one to report; a file left behind here is an orphan.
+            with suppress(OSError):
+                storage.delete(name)
+
+    def save(self, farmer: Farmer, ktp: KtpFile) -> None:
+        # upload_to gives the file a random name; the content's own name only brings the extension.
+        farmer.ktp_image.save(ktp.content.name, ktp.content, save=False)
+        self.written.append((farmer.ktp_image.storage, farmer.ktp_image.name))
+
+    def replace(self, farmer: Farmer, ktp: KtpFile) -> None:
+        """Save a new KTP for the farmer; the old file goes once the new one is committed."""
+        previous = farmer.ktp_image.name
+        storage = farmer.ktp_image.storage
+        self.save(farmer, ktp)
+        if previous:
+            # robust: the farmer is saved by then, a file that will not go is only an orphan.
+            transaction.on_commit(partial(storage.delete, previous), robust=True)
 
 
 def _queue_for_insurer(farmer: Farmer) -> None:

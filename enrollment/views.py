@@ -20,6 +20,7 @@ from audit.services import access_record
 from contributions.cover import CoverStatus, cover_status
 from enrollment import importer, services
 from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
@@ -99,11 +100,27 @@ def farmer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
     farmer = farmer_for_user(request.user, pk)
-    if not farmer.ktp_image:
+    name = farmer.ktp_image.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    # The type comes from what intake stores, never from the file: anything else on disk
+    # (an old upload, a file put there by hand) is not served, least of all as HTML.
+    content_type = KTP_CONTENT_TYPES.get(extension)
+    if content_type is None:
         raise Http404("Belum ada foto KTP.")
-    response = FileResponse(farmer.ktp_image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = f'inline; filename="ktp-{farmer.pk}.{farmer.ktp_image.name.rsplit(".", 1)[-1]}"'
+    try:
+        handle = farmer.ktp_image.open("rb")
+    except FileNotFoundError:
+        raise Http404("Berkas foto KTP tidak ditemukan.") from None
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        # A PDF is downloaded rather than opened in the browser's PDF viewer.
+        as_attachment=extension == "pdf",
+        filename=f"ktp-{farmer.pk}.{extension}",
+    )
+    # Personal data: not kept by the browser nor by any cache on the way.
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
 
 
