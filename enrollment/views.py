@@ -111,6 +111,7 @@ def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
         handle = farmer.ktp_image.open("rb")
     except FileNotFoundError:
         raise Http404("Berkas foto KTP tidak ditemukan.") from None
+    _log_view(request, Action.VIEW_KTP, farmer)
     response = FileResponse(
         handle,
         content_type=content_type,

@@ -489,3 +489,25 @@ def test_ktp_orphans_is_quiet_when_there_is_no_ktp_folder_yet(db):
     out = io.StringIO()
     call_command("ktp_orphans", "--delete", stdout=out)
     assert out.getvalue().strip() == "berkas KTP yatim: 0, dihapus: 0"
+
+
+def test_who_opened_a_ktp_is_logged(client, agent_user, koordinator_user):
+    from django.core.files.base import ContentFile
+
+    from audit.models import AccessLog, Action
+    from enrollment.ktp import KtpFile
+    from enrollment.services import HeirData, Registration, farmer_register
+    from tests.conftest import jpeg_bytes, registration_fields
+
+    farmer = farmer_register(
+        user=agent_user,
+        registration=Registration(
+            fields=registration_fields(agent_user.agent.villages.first()),
+            heirs=[HeirData(name="ANDI BASO", relation="SUAMI")],
+            ktp=KtpFile(ContentFile(jpeg_bytes(), name="ktp.jpg"), "image/jpeg"),
+        ),
+    )
+    client.force_login(koordinator_user)
+    assert client.get(reverse("farmer_ktp", args=[farmer.pk])).status_code == 200
+    entry = AccessLog.objects.get(action=Action.VIEW_KTP)
+    assert (entry.user, entry.subject) == (koordinator_user, f"petani:{farmer.pk}")
