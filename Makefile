@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
-	$(PY) -m bpjs_gateway.bench
+	$(PY) -m bench
 
 clean:
 	rm -rf var $(VENV)

@@ -16,6 +16,9 @@ from enrollment.models import Agent, Bpp, Farmer, Region
 from enrollment.services import HeirData, Registration, farmer_register
 from enrollment.wilayah import load_wilayah
 
+# The insurer's sandbox as a process: used by the gateway's tests and the sandbox's own.
+pytest_plugins = ["tests.sandbox_fixtures"]
+
 UMPUNGENG = "73.12.04.2009"  # Lalabata
 OTHER_LALABATA_VILLAGE = "73.12.04.1001"
 MARIORIWAWO_VILLAGE = "73.12.01.2003"  # Gattareng

@@ -2,5 +2,5 @@
 
 It plays the outside party, so it imports nothing from the project's apps (not even the
 gateway's signing code): if the two disagree about the contract, the tests must show it.
-Run it with ``python -m bpjs_gateway.sandbox --port 8700 --db sandbox.sqlite3``.
+Run it with ``python -m bpjs_sandbox --port 8700 --db sandbox.sqlite3``.
 """

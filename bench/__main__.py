@@ -31,7 +31,7 @@ def start_sandbox(db: Path) -> tuple[subprocess.Popen, str]:
         [
             sys.executable,
             "-m",
-            "bpjs_gateway.sandbox",
+            "bpjs_sandbox",
             "--port",
             "0",
             "--db",

@@ -1,4 +1,4 @@
-"""``python -m bpjs_gateway.sandbox``: run the insurer's sandbox until interrupted."""
+"""``python -m bpjs_sandbox``: run the insurer's sandbox until interrupted."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ IDEMPOTENCY_RETENTION_S = 8 * 24 * 3600
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bpjs_gateway.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bpjs_sandbox", description=__doc__)
     parser.add_argument("--port", type=int, default=8700, help="0 picks a free port (printed when ready)")
     parser.add_argument("--db", required=True, help="SQLite file that keeps the sandbox's state")
     parser.add_argument("--host", default="127.0.0.1")

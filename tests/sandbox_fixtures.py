@@ -1,6 +1,6 @@
 """The insurer's sandbox as a real process, and a signed client written apart from the gateway's.
 
-``sandbox`` (session) starts ``python -m bpjs_gateway.sandbox`` once per test process;
+``sandbox`` (session) starts ``python -m bpjs_sandbox`` once per test process;
 ``clean_sandbox`` empties it for one test. The client signs on its own, following
 bpjs-h2h.md, so that the sandbox is checked against the contract rather than against itself.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 API_PREFIX = "/api/bpu/v1"
 CONS_ID = "TESTCONS01"
 SECRET = "test-secret-not-real"
@@ -41,7 +41,7 @@ class SandboxProcess:
         self.db_path = db_path
         self.log_path = db_path.with_suffix(".log")
         args = extra_args if extra_args is not None else ["--cons-id", CONS_ID, "--secret", SECRET]
-        command = [sys.executable, "-m", "bpjs_gateway.sandbox", "--port", "0", "--db", str(db_path)]
+        command = [sys.executable, "-m", "bpjs_sandbox", "--port", "0", "--db", str(db_path)]
         command += ["--hold-s", "3", *args]
         # A file, not a pipe: nobody reads a pipe after start-up, and a full one would stall the server.
         with self.log_path.open("wb") as log:
