@@ -16,4 +16,6 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("farmer_import", "Impor", "upload"))
     if user.role in (Role.ADMIN,) or user.is_staff:
         items.append(("gateway_health", "Gateway", "signal"))
+    if user.role in (Role.ADMIN, Role.DINAS):
+        items.append(("audit_log", "Audit", "shield"))
     return {"nav_items": items}

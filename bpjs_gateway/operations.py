@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,6 +83,9 @@ def registration_body(farmer: Farmer) -> dict[str, Any]:
 
 def queue_registration(farmer: Farmer) -> OutboxMessage:
     """Call inside the transaction that saved the farmer (or its correction)."""
+    if farmer.anonymised_at:
+        # Its identity is erased: sending it would register "DIANONIMKAN" at the insurer.
+        raise ValidationError("Data petani ini sudah dianonimkan; pendaftarannya tidak dapat dikirim ulang.")
     farmer.registration_status = RegistrationStatus.MENUNGGU_KPJ
     farmer.insurer_errors = []
     farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
@@ -115,11 +119,11 @@ def _registration_done(message: OutboxMessage, status: int, response: dict[str, 
 
 
 def _registration_refused(message: OutboxMessage, status: int, errors: list[dict]) -> None:
-    Farmer.objects.filter(pk=message.farmer_id).update(
-        registration_status=RegistrationStatus.DITOLAK,
-        insurer_errors=translate_errors(errors),
-        updated_at=timezone.now(),
-    )
+    # Saved, not updated: the refusal belongs in the farmer's change history, as the insurer's.
+    farmer = Farmer.objects.select_for_update().get(pk=message.farmer_id)
+    farmer.registration_status = RegistrationStatus.DITOLAK
+    farmer.insurer_errors = translate_errors(errors)
+    farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
 
 
 # --- contributions ----------------------------------------------------------------------------
@@ -168,9 +172,9 @@ def _payment_done(message: OutboxMessage, status: int, response: dict[str, Any])
 
 
 def _payment_refused(message: OutboxMessage, status: int, errors: list[dict]) -> None:
-    Payment.objects.filter(pk=message.payment_id).update(
-        status=PaymentStatus.DITOLAK, insurer_errors=translate_errors(errors)
-    )
+    payment = Payment.objects.select_for_update().get(pk=message.payment_id)
+    payment.status, payment.insurer_errors = PaymentStatus.DITOLAK, translate_errors(errors)
+    payment.save(update_fields=["status", "insurer_errors"])
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -22,8 +23,13 @@ def gateway_health(request: HttpRequest) -> HttpResponse:
 @require_POST
 def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk, state__in=[OutboxState.FAILED, OutboxState.RESENT])
-    if resend_failed(message.pk):
-        messages.success(request, "Dikirim ulang ke BPJS dengan data terbaru.")
+    try:
+        resent = resend_failed(message.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(request, "Sudah dikirim ulang sebelumnya; tidak dikirim dua kali.")
+        if resent:
+            messages.success(request, "Dikirim ulang ke BPJS dengan data terbaru.")
+        else:
+            messages.info(request, "Sudah dikirim ulang sebelumnya; tidak dikirim dua kali.")
     return redirect("gateway_health")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from contributions.models import Payment, Rate
 
@@ -9,7 +10,7 @@ class RateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ["receipt_no", "farmer", "start_month", "months", "amount", "source", "status"]
     list_filter = ["status", "source"]
     search_fields = ["receipt_no", "transaction_no", "farmer__name", "farmer__kpj"]

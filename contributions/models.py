@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from audit.history import ChangeHistory
+
 
 class Rate(models.Model):
     """Contribution rates from a date on: a new regulation adds a row and rewrites no history."""
@@ -54,6 +56,8 @@ class Payment(models.Model):
     transaction_no = models.CharField("nomor transaksi BPJS", max_length=40, blank=True)
     insurer_errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory(verbose_name="riwayat pembayaran iuran", excluded_fields=["submission_token"])
 
     class Meta:
         verbose_name = "pembayaran iuran"

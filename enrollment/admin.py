@@ -3,15 +3,21 @@ from __future__ import annotations
 from functools import partial
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import Role
 from enrollment.ktp import KtpError, process_ktp_upload
 from enrollment.models import Agent, Bpp, Farmer, FarmerCount, Heir, Region
+from enrollment.services import farmer_anonymise
 
 
 @admin.register(Region)
@@ -73,7 +79,7 @@ def _delete_ktp_on_commit(name: str) -> None:
 
 
 @admin.register(Farmer)
-class FarmerAdmin(admin.ModelAdmin):
+class FarmerAdmin(SimpleHistoryAdmin):
     form = FarmerAdminForm
     list_display = ["name", "kpj", "village", "registration_status", "paid_through", "is_demo"]
     list_filter = ["registration_status", "is_demo"]
@@ -100,3 +106,36 @@ class FarmerAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for name in names:
             _delete_ktp_on_commit(name)
+
+    history_list_display = ["registration_status", "kpj"]
+    actions = ["anonymise"]
+
+    @admin.action(description="Anonimkan atas permintaan petani", permissions=["anonymise"])
+    def anonymise(self, request: HttpRequest, queryset: QuerySet[Farmer]) -> TemplateResponse | None:
+        reason = request.POST.get("alasan", "").strip()
+        if request.POST.get("post") != "ya" or not reason:
+            return TemplateResponse(
+                request,
+                "audit/admin_anonymise.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "farmers": queryset,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "missing_reason": request.POST.get("post") == "ya",
+                },
+            )
+        done = 0
+        for farmer in queryset:
+            try:
+                farmer_anonymise(farmer=farmer, by=request.user, reason=reason)
+            except ValidationError as exc:
+                self.message_user(request, f"Petani #{farmer.pk}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} petani dianonimkan.", messages.SUCCESS)
+        return None
+
+    def has_anonymise_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or request.user.role == Role.ADMIN

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from audit.history import ChangeHistory
+
 
 class Region(models.Model):
     """One node of the Kemendagri region tree, keyed by its dotted code (`73.12.04.2009`),
@@ -183,6 +185,12 @@ class Farmer(models.Model):
     is_demo = models.BooleanField("data demo", default=False)
     created_at = models.DateTimeField("didaftarkan pada", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the farmer asked for their data to be erased (UU 27/2022): the identity is gone,
+    # the insurer's and the money's records stay.
+    anonymised_at = models.DateTimeField("dianonimkan pada", null=True, blank=True, editable=False)
+
+    # updated_at moves on every save; the token is plumbing. Neither is a change to anyone's data.
+    history = ChangeHistory(verbose_name="riwayat petani", excluded_fields=["updated_at", "submission_token"])
 
     class Meta:
         verbose_name = "petani"
@@ -225,6 +233,8 @@ class Heir(models.Model):
     name = models.CharField("nama", max_length=100)
     relation = models.CharField("hubungan", max_length=10, choices=Relation.choices)
     nik = models.CharField("NIK", max_length=16, blank=True)
+
+    history = ChangeHistory(verbose_name="riwayat ahli waris")
 
     class Meta:
         verbose_name = "ahli waris"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from audit.models import Action
@@ -25,6 +26,8 @@ from enrollment.selectors import Matches, nik_holder_for
 
 MIN_AGE, MAX_AGE = 15, 65
 MAX_HEIRS = 5
+ANONYMISED_NAME = "DIANONIMKAN"
+ANONYMISED_REFUSAL = "Data petani ini sudah dianonimkan atas permintaannya; tidak dapat diubah lagi."
 
 
 class LookupLimitReached(Exception):
@@ -128,9 +131,12 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
         with _KtpWrites() as ktp_writes, transaction.atomic():
             if registration.ktp:
                 ktp_writes.save(farmer, registration.ktp)
+            farmer._history_user = user  # also from the importer and the seeder, where no request is
             farmer.save()
-            Heir.objects.bulk_create(
-                Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs
+            bulk_create_with_history(
+                [Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs],
+                Heir,
+                default_user=user,
             )
             _queue_for_insurer(farmer)
     except IntegrityError:
@@ -168,6 +174,8 @@ def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | Non
     try:
         with _KtpWrites() as ktp_writes, transaction.atomic():
             locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
+            if locked.anonymised_at:
+                raise ValidationError(ANONYMISED_REFUSAL)
             for name, value in fields.items():
                 setattr(locked, name, value)
             locked.full_clean(validate_unique=False, validate_constraints=False)
@@ -224,3 +232,96 @@ def _queue_for_insurer(farmer: Farmer) -> None:
     from bpjs_gateway.operations import queue_registration
 
     queue_registration(farmer)
+
+
+# --- erasure on request (UU 27/2022 PDP) ------------------------------------------------------
+
+
+def anonymised_nik(pk: int) -> str:
+    """A placeholder that can never be someone's NIK (no province is numbered 00) and stays unique."""
+    return "00" + str(pk).zfill(14)
+
+
+def farmer_anonymise(*, farmer: Farmer, by: User, reason: str) -> Farmer:
+    """Erase a farmer's identity on their request, keeping what the insurer and the money rely on.
+
+    The KPJ, desa, sex, income, payments and registration status stay, so contributions still
+    reach the right participant and the books still add up; name, NIK, KK, birth place and day,
+    address, phone, heirs, KTP copy, the change history that held them and the bodies sent to
+    the insurer go. A registration still on its way to the insurer is refused: its body would
+    be sent, and its answer written back, after the erasure.
+    """
+    from bpjs_gateway.models import Operation, OutboxMessage, OutboxState  # the gateway sits above enrollment
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Tuliskan alasan penganoniman (mis. nomor surat permintaan petani).")
+    with transaction.atomic():
+        locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
+        if locked.anonymised_at:
+            raise ValidationError("Data petani ini sudah dianonimkan.")
+        messages = list(OutboxMessage.objects.select_for_update().filter(farmer=locked))
+        if any(
+            m.operation == Operation.REGISTER and m.state in (OutboxState.PENDING, OutboxState.SENDING)
+            for m in messages
+        ):
+            raise ValidationError("Tunggu sampai pendaftaran selesai diproses BPJS, lalu anonimkan.")
+
+        ktp = locked.ktp_image.name
+        storage = locked.ktp_image.storage
+        locked.heirs.all().delete()
+        locked.name = ANONYMISED_NAME
+        locked.nik = anonymised_nik(locked.pk)
+        locked.no_kk = "0" * 16
+        locked.birth_place = locked.address = "-"
+        # The year keeps age statistics and the insurer's age limits meaningful.
+        locked.birth_date = locked.birth_date.replace(month=1, day=1)
+        locked.rt = locked.rw = locked.phone = locked.farmer_group = ""
+        locked.ktp_image = ""
+        locked.insurer_errors = []
+        locked.anonymised_at = timezone.now()
+        locked._history_user = by
+        locked._change_reason = "Dianonimkan atas permintaan petani"
+        locked.save()
+
+        # Every earlier history row is a full copy of the old identity: keeping them would make
+        # the erasure a pretence. The one written just now records who erased, and when.
+        latest = locked.history.latest()
+        Farmer.history.filter(id=locked.pk).exclude(history_id=latest.history_id).delete()
+        Heir.history.filter(farmer_id=locked.pk).delete()
+        OutboxMessage.objects.filter(farmer=locked, state__in=[OutboxState.DONE, OutboxState.FAILED]).update(body=None)
+        access_record(user=by, action=Action.ERASE, subject=f"petani:{locked.pk}", detail=reason)
+        if ktp:
+            transaction.on_commit(lambda: storage.delete(ktp))
+    return locked
+
+
+def farmer_erase(*, farmer: Farmer, by: User, reason: str) -> None:
+    """Delete outright a farmer the insurer never heard of and no one paid for.
+
+    Only then is nothing left to keep consistent: no KPJ, no payment, no registration that
+    reached the insurer. Everything else is anonymised instead (farmer_anonymise).
+    """
+    from bpjs_gateway.models import OutboxMessage, OutboxState
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Tuliskan alasan penghapusan (mis. nomor surat permintaan petani).")
+    with transaction.atomic():
+        locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
+        # Locked, so that no worker claims a row while we look: skip_locked makes it pass them by.
+        messages = list(OutboxMessage.objects.select_for_update().filter(farmer=locked))
+        reached_insurer = any(m.state != OutboxState.PENDING or m.attempts for m in messages)
+        if locked.kpj or reached_insurer or locked.payments.exists():
+            raise ValidationError(
+                "Petani ini sudah dikirim ke BPJS atau sudah membayar iuran: data tidak dapat dihapus, "
+                "hanya dianonimkan."
+            )
+        pk, ktp, storage = locked.pk, locked.ktp_image.name, locked.ktp_image.storage
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).delete()
+        locked.delete()  # heirs go with it (CASCADE)
+        Farmer.history.filter(id=pk).delete()
+        Heir.history.filter(farmer_id=pk).delete()
+        access_record(user=by, action=Action.ERASE, subject=f"petani:{pk}", detail=f"dihapus: {reason}")
+        if ktp:
+            transaction.on_commit(lambda: storage.delete(ktp))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("petani/", include("enrollment.urls")),
     path("gateway/", include("bpjs_gateway.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

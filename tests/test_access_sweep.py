@@ -73,6 +73,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
     "gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
     "outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
+    # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
+    "audit_log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
 }
 ADMIN_SITE = "admin:index"
 

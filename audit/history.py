@@ -1,0 +1,30 @@
+"""Change history of personal and money records: who changed what, before and after (UU 27/2022).
+
+Domain models declare `history = ChangeHistory(...)`; this module knows none of them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class ChangeHistory(HistoricalRecords):
+    """simple_history's records, less the saves that changed nothing a reader would see.
+
+    Many writes re-save a row with the same values (a status set to what it already was, a
+    timestamp): a row per such save would bury the real changes on the audit page.
+    """
+
+    def post_save(self, instance: models.Model, created: bool, using: str | None = None, **kwargs) -> None:
+        if not created and not kwargs.get("raw", False) and self._unchanged(instance):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def _unchanged(self, instance: models.Model) -> bool:
+        last = getattr(instance, self.manager_name).order_by("-history_date", "-history_id").first()
+        if last is None:
+            return False
+        return all(
+            getattr(last, field.attname) == getattr(instance, field.attname) for field in self.fields_included(instance)
+        )
