@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 
+from accounts.forms import LoginForm
 from accounts.models import Role
 from enrollment.selectors import home_summary
 
@@ -14,6 +15,7 @@ from enrollment.selectors import home_summary
 @method_decorator(login_not_required, name="dispatch")
 class SutasomaLoginView(LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

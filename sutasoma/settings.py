@@ -151,6 +151,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A 5,000-character or NUL-laden name must not reach axes' 255-character column as it is.
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]
