@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, SutasomaPasswordChangeForm
 from accounts.models import Role
 from enrollment.selectors import home_summary
 
@@ -17,6 +17,17 @@ class SutasomaLoginView(LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class SutasomaPasswordChangeView(PasswordChangeView):
+    """Every role changes its own password; the session stays signed in afterwards."""
+
+    form_class = SutasomaPasswordChangeForm
+    template_name = "registration/password_change_form.html"
+
+
+class SutasomaPasswordChangeDoneView(PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
 
 
 def home(request: HttpRequest) -> HttpResponse:
