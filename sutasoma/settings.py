@@ -155,6 +155,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # A 5,000-character or NUL-laden name must not reach axes' 255-character column as it is.
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]
