@@ -11,6 +11,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("masuk/", account_views.SutasomaLoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("akun/", include("accounts.urls")),
     path("petani/", include("enrollment.urls")),
     path("gateway/", include("bpjs_gateway.urls")),
     path("audit/", include("audit.urls")),

@@ -1,9 +1,13 @@
 """The ways the project is started outside the test settings."""
 
+import datetime
 import os
+import runpy
+import secrets
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -65,3 +69,66 @@ def test_docker_compose_file_parses():
 def test_docker_compose_demands_the_secrets():
     result = run(["docker-compose", "config", "-q"], {})
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def production_settings(code, **env):
+    result = run(
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings as s; {code}"],
+        {"DJANGO_SETTINGS_MODULE": "sutasoma.settings", "SECRET_KEY": "x" * 50, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_hsts_is_on_for_a_year_exactly_when_https_is_on():
+    hsts = "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    assert production_settings(hsts) == ["31536000", "False", "False"]  # HTTPS is on unless DEBUG
+    assert production_settings(hsts, HTTPS="1") == ["31536000", "False", "False"]
+    assert production_settings(hsts, HTTPS="0") == ["0", "False", "False"]
+    assert production_settings(hsts, HTTPS="1", SECURE_HSTS_SECONDS="600", SECURE_HSTS_INCLUDE_SUBDOMAINS="1") == [
+        "600",
+        "True",
+        "False",
+    ]
+
+
+def test_check_deploy_finds_nothing_to_warn_about_in_production_settings():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "sutasoma.settings",
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "sutasoma.example",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+    }
+    result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_access_log_never_carries_a_query_string_or_referrer(capsys):
+    # gunicorn's own logger, fed the configuration file as `gunicorn -c gunicorn.conf.py` reads it.
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    for name, value in runpy.run_path(str(ROOT / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.accesslog == "-"
+    nik = "7312044101900001"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/petani/?q={nik}",
+        "PATH_INFO": "/petani/",
+        "QUERY_STRING": f"q={nik}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_REFERER": f"https://sutasoma.example/petani/?q={nik}",
+        "HTTP_USER_AGENT": "uji",
+    }
+    response = types.SimpleNamespace(status="200 OK", sent=1234, headers=[("Content-Type", "text/html")])
+    request = types.SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    Logger(config).access(response, request, environ, datetime.timedelta(seconds=0.25))
+    line = capsys.readouterr().out
+    assert '"GET /petani/ HTTP/1.1" 200 1234 0.250000' in line
+    assert nik not in line

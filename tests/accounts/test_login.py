@@ -1,4 +1,10 @@
+import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
+
+from accounts.lockout import axes_username
+
+WRONG = "Nama pengguna atau kata sandi salah"
 
 
 def login(client, username, password="rahasia-uji-123"):
@@ -27,7 +33,37 @@ def test_the_agents_home_offers_registration_and_the_search_box(client, agent_us
 
 def test_a_wrong_password_says_so_in_indonesian(client, agent_user):
     page = login(client, agent_user.username, "salah").content.decode()
-    assert "kata sandi" in page.lower()
+    assert WRONG in page
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["x" * 5000, "p" * 151, "penyuluh.uji\x00", "\x00" * 300, "penyuluh\x1buji"],
+    ids=["5000 characters", "151 characters", "NUL", "300 NULs", "escape"],
+)
+def test_a_name_no_account_can_have_gets_the_wrong_password_answer_and_is_not_recorded(client, agent_user, username):
+    client.raise_request_exception = False
+    response = login(client, username)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert WRONG in page and 'aria-invalid="true"' in page
+    assert username not in page  # not echoed back into the form
+    assert not AccessAttempt.objects.exists()
+
+
+def test_the_longest_possible_username_is_still_checked_as_usual(client, agent_user):
+    response = login(client, "p" * 150)
+    assert response.status_code == 200 and WRONG in response.content.decode()
+    assert AccessAttempt.objects.get().username == "p" * 150
+
+
+def test_odd_names_elsewhere_are_cut_to_fit_axes_rather_than_crash(client, soppeng):
+    # The admin login does not use our form: axes' own username reader has to cope.
+    client.raise_request_exception = False
+    response = client.post("/admin/login/", {"username": "y" * 5000, "password": "x"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "y" * 255
+    assert axes_username(None, {"username": "a\x00b\x7fc"}) == "abc"
 
 
 def test_guessing_passwords_locks_the_username_for_a_while(client, agent_user):
@@ -35,7 +71,26 @@ def test_guessing_passwords_locks_the_username_for_a_while(client, agent_user):
         login(client, agent_user.username, "tebakan")
     response = login(client, agent_user.username)  # the right password, too late
     assert response.status_code == 429
-    assert "Terlalu banyak percobaan masuk" in response.content.decode()
+    page = response.content.decode()
+    assert "Terlalu banyak percobaan masuk" in page
+    assert "Tunggu <b>15 menit</b>" in page and "Hubungi admin SUTASOMA" in page
+
+
+def test_odd_names_before_do_not_stop_the_lockout_of_a_real_one(client, agent_user):
+    client.raise_request_exception = False
+    for odd in ("x" * 5000, "penyuluh.uji\x00"):
+        assert login(client, odd, "tebakan").status_code == 200
+    for _ in range(4):  # the odd names did not count towards the five
+        assert login(client, agent_user.username, "tebakan").status_code == 200
+    assert login(client, agent_user.username, "tebakan").status_code == 429
+    assert login(client, agent_user.username).status_code == 429
+
+
+def test_the_locked_out_page_tells_the_configured_wait(client, agent_user, settings):
+    settings.AXES_COOLOFF_TIME = 2.0  # hours, as AXES_COOLOFF_HOURS gives it
+    for _ in range(6):
+        response = login(client, agent_user.username, "tebakan")
+    assert response.status_code == 429 and "Tunggu <b>2 jam</b>" in response.content.decode()
 
 
 def test_pages_need_a_login(client, soppeng):
