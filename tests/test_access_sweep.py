@@ -61,6 +61,8 @@ def object_scoped(answer_in_scope: object, roles: tuple[str, ...] = SIGNED_IN) -
 # name -> (method, expected answer per user)
 RULES: dict[str, tuple[str, dict[str, object]]] = {
     "home": ("GET", signed_in(OK)),
+    "password_change": ("GET", signed_in(OK)),
+    "password_change_done": ("GET", signed_in(OK)),
     "login": ("GET", expect(everyone=REDIRECT, anonim=OK)),
     "logout": ("POST", expect(everyone=REDIRECT, anonim=LOGIN)),
     "farmer_list": ("GET", signed_in(OK)),
