@@ -96,16 +96,10 @@ class FarmerAdmin(SimpleHistoryAdmin):
         if previous != obj.ktp_image.name:
             _delete_ktp_on_commit(previous)
 
-    def delete_model(self, request: HttpRequest, obj: Farmer) -> None:
-        name = obj.ktp_image.name
-        super().delete_model(request, obj)
-        _delete_ktp_on_commit(name)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Farmer]) -> None:
-        names = list(queryset.exclude(ktp_image="").values_list("ktp_image", flat=True))
-        super().delete_queryset(request, queryset)
-        for name in names:
-            _delete_ktp_on_commit(name)
+    def has_delete_permission(self, request: HttpRequest, obj: Farmer | None = None) -> bool:
+        # A plain delete would leave the farmer's history rows (and the KTP file) behind: erasure
+        # goes through farmer_anonymise / farmer_erase (`anonimkan_petani`), which remove those too.
+        return False
 
     history_list_display = ["registration_status", "kpj"]
     actions = ["anonymise"]

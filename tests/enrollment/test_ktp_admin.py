@@ -158,12 +158,9 @@ def test_clearing_the_ktp_in_the_admin_removes_the_file(
     assert not Farmer.objects.get(pk=farmer.pk).ktp_image and ktp_files(settings) == []
 
 
-def test_deleting_a_farmer_in_the_admin_removes_the_ktp_file(
-    client, admin_user, farmer, settings, django_capture_on_commit_callbacks
-):
-    OutboxMessage.objects.filter(farmer=farmer).delete()  # otherwise protected: it went to BPJS
+def test_the_admin_cannot_delete_a_farmer_and_leave_history_and_ktp_behind(client, admin_user, farmer, settings):
+    OutboxMessage.objects.filter(farmer=farmer).delete()
     client.force_login(admin_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:enrollment_farmer_delete", args=[farmer.pk]), {"post": "yes"})
-    assert response.status_code == 302
-    assert not Farmer.objects.filter(pk=farmer.pk).exists() and ktp_files(settings) == []
+    response = client.post(reverse("admin:enrollment_farmer_delete", args=[farmer.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Farmer.objects.filter(pk=farmer.pk).exists() and len(ktp_files(settings)) == 1
