@@ -225,6 +225,7 @@ def nik_check(request: HttpRequest) -> HttpResponse:
 
 class ImportUploadForm(forms.Form):
     rows: list[importer.Row]  # the file's rows, once clean_file() has read them
+    deadline: importer.Deadline | None = None  # reading and checking share one time limit
 
     file = forms.FileField(
         label="Berkas daftar petani (CSV atau XLSX)",
@@ -244,8 +245,9 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > importer.MAX_BYTES:
             raise forms.ValidationError("Berkas lebih dari 5 MB. Bagi menjadi beberapa berkas.")
+        self.deadline = importer.Deadline.after(importer.WEB_SECONDS)
         try:
-            self.rows = importer.read_rows(upload, upload.name)
+            self.rows = importer.read_rows(upload, upload.name, deadline=self.deadline)
         except importer.ImportFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
@@ -259,7 +261,9 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            report = importer.import_farmers(user=request.user, rows=form.rows, dry_run=form.cleaned_data["dry_run"])
+            report = importer.import_farmers(
+                user=request.user, rows=form.rows, dry_run=form.cleaned_data["dry_run"], deadline=form.deadline
+            )
     else:
         form = ImportUploadForm()
     return render(

@@ -26,9 +26,10 @@ class Command(BaseCommand):
             with file.open("rb") as f:
                 rows = read_rows(f, file.name)
         except OSError as exc:
-            raise CommandError(f"Berkas {file} tidak bisa dibuka: {exc.strerror}.") from exc
+            raise CommandError(f"Berkas {file} tidak bisa dibuka: {exc.strerror}.", returncode=2) from exc
         except ImportFileError as exc:
-            raise CommandError(str(exc)) from exc
+            # The agent's file, not the program, is at fault: a message and exit status 2, no traceback.
+            raise CommandError(f"Berkas {file} tidak diimpor: {exc}", returncode=2) from exc
 
         report = import_farmers(user=user, rows=rows, dry_run=dry_run)
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("Uji coba: tidak ada data yang disimpan.")
         self.stdout.write(report.summary)
-        if report.rejected:
+        if report.rejected or report.unprocessed:
             self.stdout.write(f"Baris yang ditolak: {errors_path}")
 
 
@@ -58,4 +59,10 @@ def _write_errors(path: Path, report: ImportReport) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow(["baris", "nik", "alasan"])
-        writer.writerows(report.rejected)
+        notes = sorted(report.rejected + report.unprocessed, key=lambda note: note.line)
+        writer.writerows([note.line, _spreadsheet_safe(note.nik), note.reason] for note in notes)
+
+
+def _spreadsheet_safe(text: str) -> str:
+    # The NIK cell is echoed as written; Excel would run "=HYPERLINK(…)" as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
