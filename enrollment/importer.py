@@ -379,6 +379,9 @@ class _Context:
     registered: dict[str, _Holder] = field(default_factory=dict)
     seen_niks: set[str] = field(default_factory=set)
     seen_people: dict[tuple[str, dt.date], str] = field(default_factory=dict)
+    # Once the lookup limit is reached, every later row is refused alike: refusing only the rows
+    # that match someone outside the area would still tell which rows do.
+    limit_reached: bool = False
 
 
 @dataclass
@@ -411,6 +414,7 @@ def import_farmers(
         village_codes=frozenset(villages_for(user).values_list("code", flat=True)),
         report=ImportReport(dry_run=dry_run),
         registered=_registered_niks(user, rows),
+        limit_reached=lookups_exhausted(user=user, action=Action.NIK_CHECK),
     )
     for index, row in enumerate(rows):
         if deadline is not None and deadline.passed():
@@ -453,6 +457,8 @@ def _import_row_guarded(row: Row, context: _Context) -> None:
 def _import_row(row: Row, context: _Context) -> _Outcome:
     outcome = _Outcome()
     shown = _shown_nik(row)
+    if context.limit_reached:
+        return outcome.add("rejected", row.line, shown, LIMIT_REACHED)
     nik = _nik(row)
     if nik in context.seen_niks:
         return outcome.add("existing", row.line, nik, EARLIER_IN_FILE)
@@ -507,7 +513,8 @@ def _may_reveal(context: _Context, action: Action, pk: int, row: Row) -> bool:
     A list of made-up rows would otherwise test NIKs, or names and birth dates, by the thousand:
     the same per-user limit as a NIK typed on the registration page.
     """
-    if lookups_exhausted(user=context.user, action=action):
+    if context.limit_reached or lookups_exhausted(user=context.user, action=action):
+        context.limit_reached = True
         return False
     access_record(user=context.user, action=action, subject=f"petani:{pk}", detail=f"impor baris {row.line}")
     return True

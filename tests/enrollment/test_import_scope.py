@@ -68,7 +68,7 @@ def test_a_duplicate_in_the_area_is_named_and_one_outside_only_hinted_at(
     assert logs(agent_user) == [(Action.DUPLICATE_CHECK, f"petani:{outsider.pk}", "impor baris 2")]
 
 
-def test_once_the_limit_is_reached_rows_that_would_reveal_a_farmer_outside_are_refused_the_rest_imported(
+def test_once_the_limit_is_reached_every_later_row_is_refused_alike(
     agent_user, other_agent_user, make_farmer, settings
 ):
     settings.LOOKUP_LIMIT = 2
@@ -81,18 +81,14 @@ def test_once_the_limit_is_reached_rows_that_would_reveal_a_farmer_outside_are_r
             row(1),  # line 2: outside, logged
             row(2),  # line 3: outside, logged; the limit is now reached
             row(3),  # line 4: outside, refused
-            row(4),  # line 5: in the agent's own area
-            row(5),  # line 6: nobody's
+            row(4),  # line 5: in the agent's own area, refused alike
+            row(5),  # line 6: nobody's, refused alike (else its import would tell line 4 matched)
         ],
     )
 
-    assert [(n.line, n.reason) for n in report.existing] == [
-        (2, REGISTERED_OUTSIDE),
-        (3, REGISTERED_OUTSIDE),
-        (5, REGISTERED),
-    ]
-    assert reasons_by_line(report) == {4: LIMIT_REACHED}
-    assert [n.line for n in report.imported] == [6]
+    assert [(n.line, n.reason) for n in report.existing] == [(2, REGISTERED_OUTSIDE), (3, REGISTERED_OUTSIDE)]
+    assert reasons_by_line(report) == {4: LIMIT_REACHED, 5: LIMIT_REACHED, 6: LIMIT_REACHED}
+    assert report.imported == []
     assert logs(agent_user) == [
         (Action.NIK_CHECK, f"petani:{outside[0].pk}", "impor baris 2"),
         (Action.NIK_CHECK, f"petani:{outside[1].pk}", "impor baris 3"),
@@ -103,9 +99,9 @@ def test_once_the_limit_is_reached_a_likely_duplicate_outside_is_refused_and_not
     settings.LOOKUP_LIMIT = 1
     report = run_import(agent_user, [row(2, nama="Hasnah"), row(3, nama="hasnah"), row(4)])
 
-    assert [n.line for n in report.imported] == [2, 4]
+    assert [n.line for n in report.imported] == [2]
     assert [w.reason for w in report.warnings] == [DUPLICATE_OUTSIDE]
-    assert reasons_by_line(report) == {3: LIMIT_REACHED}
+    assert reasons_by_line(report) == {3: LIMIT_REACHED, 4: LIMIT_REACHED}
     assert not Farmer.objects.filter(nik=row(3)["nik"]).exists()
     assert len(logs(agent_user, Action.DUPLICATE_CHECK)) == 1
 
