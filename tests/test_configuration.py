@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args, env):
-    # Without what the test settings put into this process's environment.
+    # Without what the test settings (and the browser tests' live server) put into this
+    # process's environment.
     ours = {
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
         "SECRET_KEY",
         "DEBUG",
         "DJANGO_SETTINGS_MODULE",
