@@ -5,14 +5,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf
 
 from accounts.forms import LoginForm, SutasomaPasswordChangeForm
-from accounts.models import Role
-from enrollment.selectors import home_summary
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -26,17 +24,12 @@ class SutasomaPasswordChangeView(PasswordChangeView):
     """Every role changes its own password; the session stays signed in afterwards."""
 
     form_class = SutasomaPasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
     template_name = "registration/password_change_form.html"
 
 
 class SutasomaPasswordChangeDoneView(PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own home: a penyuluh's day, a BPP's kecamatan, Dinas' district."""
-    summary = home_summary(request.user, today=timezone.localdate())
-    return render(request, "home.html", {"summary": summary, "is_agent": request.user.role == Role.PENYULUH})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

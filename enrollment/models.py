@@ -213,7 +213,7 @@ class Farmer(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("farmer_detail", args=[self.pk])
+        return reverse("enrollment:farmer_detail", args=[self.pk])
 
 
 class Relation(models.TextChoices):

@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from contributions.cover import CoverStatus, cover_status_q
-from enrollment.models import Farmer, Region, RegistrationStatus
+from contributions.cover import cover_status_q
+from enrollment.models import Farmer, Region
 
 
 def villages_for(user: User) -> QuerySet[Region]:
@@ -100,44 +100,6 @@ def duplicates_for(user: User, *, name: str, birth_date: dt.date, nik: str, excl
 def nik_holder_for(user: User, *, nik: str, exclude_pk: int | None = None) -> Matches:
     """Whether a NIK is registered (to another record than `exclude_pk`), and to whom if in scope."""
     return _split_by_scope(user, Farmer.objects.filter(nik=nik).exclude(pk=exclude_pk).select_related("village"), 1)
-
-
-@dataclass(frozen=True)
-class AreaCount:
-    area: Region
-    farmers: int
-
-
-@dataclass(frozen=True)
-class HomeSummary:
-    total: int
-    by_status: dict[str, int]
-    waiting: list[Farmer]
-    refused: list[Farmer]
-    areas: list[AreaCount]
-
-
-def home_summary(user: User, *, today: dt.date) -> HomeSummary:
-    farmers = farmers_for(user)
-    counts = farmers.aggregate(
-        total=Count("pk"), **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus}
-    )
-    total = counts.pop("total")
-    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
-        areas = villages_for(user).annotate(n=Count("farmers")).order_by("code")
-    else:
-        areas = (
-            Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent"))
-            .annotate(n=Count("children__farmers"))
-            .order_by("code")
-        )
-    return HomeSummary(
-        total=total,
-        by_status=counts,
-        waiting=list(farmers.filter(registration_status=RegistrationStatus.MENUNGGU_KPJ).order_by("-created_at")[:5]),
-        refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),
-        areas=[AreaCount(area, area.n) for area in areas],
-    )
 
 
 def regency_code_for(user: User) -> str:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from enrollment import views
 
+app_name = "enrollment"
 urlpatterns = [
     path("", views.farmer_list, name="farmer_list"),
     path("daftar/", views.farmer_register, name="farmer_register"),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "contributions",
     "claims",
     "bpjs_gateway",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "monitoring.navigation.navigation",
             ],
             "builtins": [
                 "django.templatetags.static",
@@ -153,9 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "monitoring:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: a few wrong passwords lock that username from that address for a while.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

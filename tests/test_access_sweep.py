@@ -60,23 +60,23 @@ def object_scoped(answer_in_scope: object, roles: tuple[str, ...] = SIGNED_IN) -
 
 # name -> (method, expected answer per user)
 RULES: dict[str, tuple[str, dict[str, object]]] = {
-    "home": ("GET", signed_in(OK)),
-    "password_change": ("GET", signed_in(OK)),
-    "password_change_done": ("GET", signed_in(OK)),
-    "login": ("GET", expect(everyone=REDIRECT, anonim=OK)),
-    "logout": ("POST", expect(everyone=REDIRECT, anonim=LOGIN)),
-    "farmer_list": ("GET", signed_in(OK)),
-    "farmer_register": ("GET", only(AGENTS, OK, FORBIDDEN)),
-    "nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
-    "farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
-    "farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
-    "farmer_detail": ("GET", object_scoped(OK)),
-    "farmer_ktp": ("GET", object_scoped(OK)),
-    "farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
-    "gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
-    "outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
+    "monitoring:home": ("GET", signed_in(OK)),
+    "accounts:password_change": ("GET", signed_in(OK)),
+    "accounts:password_change_done": ("GET", signed_in(OK)),
+    "accounts:login": ("GET", expect(everyone=REDIRECT, anonim=OK)),
+    "accounts:logout": ("POST", expect(everyone=REDIRECT, anonim=LOGIN)),
+    "enrollment:farmer_list": ("GET", signed_in(OK)),
+    "enrollment:farmer_register": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "enrollment:nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
+    "enrollment:farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "enrollment:farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    "enrollment:farmer_detail": ("GET", object_scoped(OK)),
+    "enrollment:farmer_ktp": ("GET", object_scoped(OK)),
+    "enrollment:farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
+    "monitoring:gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
+    "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
-    "audit_log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
 }
 ADMIN_SITE = "admin:index"
 
@@ -135,9 +135,9 @@ def refused_farmer(agent_user) -> Farmer:
 
 
 def _url(name: str, farmer: Farmer) -> str:
-    if name in ("farmer_detail", "farmer_ktp", "farmer_correct"):
+    if name in ("enrollment:farmer_detail", "enrollment:farmer_ktp", "enrollment:farmer_correct"):
         return reverse(name, args=[farmer.pk])
-    if name == "outbox_resend":
+    if name == "monitoring:outbox_resend":
         return reverse(name, args=[farmer.outbox.get().pk])
     return reverse(name)
 
@@ -153,7 +153,7 @@ def test_each_url_answers_each_user_as_its_rule_says(client, people, refused_far
             client.force_login(people[who])
         response = client.post(url) if method == "POST" else client.get(url)
         answer = response.status_code
-        if answer == 302 and response["Location"].startswith(reverse("login")) and who == ANON:
+        if answer == 302 and response["Location"].startswith(reverse("accounts:login")) and who == ANON:
             answer = LOGIN
         answers[who] = answer
         # Mutations must not leak into the next user's request.

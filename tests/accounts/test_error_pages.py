@@ -31,7 +31,7 @@ def test_an_unknown_address_gets_the_indonesian_404(client, agent_user, settings
 
 
 def test_a_page_for_another_role_gets_the_indonesian_403(koordinator_user):
-    response = signed_in(koordinator_user).get(reverse("farmer_register"))
+    response = signed_in(koordinator_user).get(reverse("enrollment:farmer_register"))
     page = response.content.decode()
     assert response.status_code == 403
     assert "Halaman ini bukan untuk peran Anda" in page and 'href="/"' in page
@@ -39,7 +39,7 @@ def test_a_page_for_another_role_gets_the_indonesian_403(koordinator_user):
 
 def test_a_form_sent_without_a_valid_token_gets_the_indonesian_csrf_page(agent_user):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("login"), {"username": agent_user.username, "password": "rahasia-uji-123"})
+    response = client.post(reverse("accounts:login"), {"username": agent_user.username, "password": "rahasia-uji-123"})
     page = response.content.decode()
     assert response.status_code == 403
     assert "Formulir kedaluwarsa" in page and "Muat ulang halaman dan kirim lagi." in page
@@ -49,10 +49,10 @@ def test_a_form_sent_without_a_valid_token_gets_the_indonesian_csrf_page(agent_u
 def test_the_csrf_page_offers_to_reload_only_our_own_page(agent_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent_user)
-    own = "http://testserver" + reverse("password_change")
-    page = client.post(reverse("password_change"), {}, HTTP_REFERER=own).content.decode()
+    own = "http://testserver" + reverse("accounts:password_change")
+    page = client.post(reverse("accounts:password_change"), {}, HTTP_REFERER=own).content.decode()
     assert f'href="{own}">Muat ulang halaman</a>' in page
-    page = client.post(reverse("password_change"), {}, HTTP_REFERER="https://jahat.example/").content.decode()
+    page = client.post(reverse("accounts:password_change"), {}, HTTP_REFERER="https://jahat.example/").content.decode()
     assert "jahat.example" not in page and "Muat ulang halaman</a>" not in page
 
 

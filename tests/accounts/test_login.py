@@ -8,7 +8,7 @@ WRONG = "Nama pengguna atau kata sandi salah"
 
 
 def login(client, username, password="rahasia-uji-123"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.1.2.3")
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.1.2.3")
 
 
 def test_each_role_lands_on_its_home_with_its_scope_in_the_header(client, agent_user, koordinator_user, dinas_user):
@@ -18,16 +18,16 @@ def test_each_role_lands_on_its_home_with_its_scope_in_the_header(client, agent_
         (dinas_user, "Kabupaten Soppeng"),
     ):
         response = login(client, user.username)
-        assert response.status_code == 302 and response["Location"] == reverse("home")
-        page = client.get(reverse("home")).content.decode()
+        assert response.status_code == 302 and response["Location"] == reverse("monitoring:home")
+        page = client.get(reverse("monitoring:home")).content.decode()
         assert scope in page and user.get_role_display() in page and "Keluar" in page
-        client.post(reverse("logout"))
+        client.post(reverse("accounts:logout"))
 
 
 def test_the_agents_home_offers_registration_and_the_search_box(client, agent_user):
     login(client, agent_user.username)
-    page = client.get(reverse("home")).content.decode()
-    assert reverse("farmer_register") in page and 'name="q"' in page
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert reverse("enrollment:farmer_register") in page and 'name="q"' in page
     assert "Desa Umpungeng" in page
 
 
@@ -94,6 +94,6 @@ def test_the_locked_out_page_tells_the_configured_wait(client, agent_user, setti
 
 
 def test_pages_need_a_login(client, soppeng):
-    for name in ("home", "farmer_list"):
+    for name in ("monitoring:home", "enrollment:farmer_list"):
         response = client.get(reverse(name))
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

@@ -10,13 +10,13 @@ NEW = "padi-menguning-di-lalabata"
 
 def signed_in(user) -> Client:
     client = Client()
-    client.post(reverse("login"), {"username": user.username, "password": OLD}, REMOTE_ADDR="10.1.2.3")
+    client.post(reverse("accounts:login"), {"username": user.username, "password": OLD}, REMOTE_ADDR="10.1.2.3")
     return client
 
 
 def change(client, old=OLD, new1=NEW, new2=None):
     data = {"old_password": old, "new_password1": new1, "new_password2": new1 if new2 is None else new2}
-    return client.post(reverse("password_change"), data)
+    return client.post(reverse("accounts:password_change"), data)
 
 
 def field_block(page: str, name: str) -> str:
@@ -30,13 +30,13 @@ def field_block(page: str, name: str) -> str:
 def test_every_role_changes_its_own_password_and_stays_signed_in(request, role):
     user = request.getfixturevalue(role)
     client = signed_in(user)
-    page = client.get(reverse("password_change")).content.decode()
+    page = client.get(reverse("accounts:password_change")).content.decode()
     assert page.count("<h1>") == 1 and "Ubah kata sandi" in page
 
     response = change(client)
-    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change_done")
     assert "Kata sandi sudah diubah" in client.get(response["Location"]).content.decode()
-    assert client.get(reverse("home")).status_code == 200  # the same session goes on
+    assert client.get(reverse("monitoring:home")).status_code == 200  # the same session goes on
     user.refresh_from_db()
     assert user.check_password(NEW) and not user.check_password(OLD)
 
@@ -44,14 +44,14 @@ def test_every_role_changes_its_own_password_and_stays_signed_in(request, role):
 def test_changing_the_password_signs_out_the_other_devices(agent_user):
     phone, laptop = signed_in(agent_user), signed_in(agent_user)
     change(phone)
-    response = laptop.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    response = laptop.get(reverse("monitoring:home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_the_header_offers_the_password_change_next_to_logout(agent_user):
-    page = signed_in(agent_user).get(reverse("home")).content.decode()
+    page = signed_in(agent_user).get(reverse("monitoring:home")).content.decode()
     header = page[page.index('<header class="top">') : page.index("</header>")]
-    assert f'href="{reverse("password_change")}">Ubah kata sandi</a>' in header and "Keluar" in header
+    assert f'href="{reverse("accounts:password_change")}">Ubah kata sandi</a>' in header and "Keluar" in header
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_a_wrong_old_password_or_a_mismatch_is_said_at_its_field(agent_user):
 
 
 def test_the_password_page_needs_a_login(client, soppeng):
-    response = client.get(reverse("password_change"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert reverse("password_change") == "/akun/kata-sandi/"
-    assert reverse("password_change_done") == "/akun/kata-sandi/selesai/"
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert reverse("accounts:password_change") == "/akun/kata-sandi/"
+    assert reverse("accounts:password_change_done") == "/akun/kata-sandi/selesai/"

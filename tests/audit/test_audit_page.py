@@ -17,7 +17,7 @@ from enrollment.services import farmer_correct
 from enrollment.wilayah import load_wilayah
 from tests.conftest import nik_for
 
-URL = reverse("audit_log")
+URL = reverse("audit:log")
 
 
 @pytest.fixture
@@ -86,13 +86,13 @@ def test_koordinator_and_penyuluh_are_refused(client, who, request):
 
 def test_an_anonymous_visitor_is_sent_to_login(client, soppeng):
     response = client.get(URL)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_the_audit_item_is_in_the_menu_of_admin_and_dinas_only(client, admin_user, dinas_user, agent_user):
     for user, shown in [(admin_user, True), (dinas_user, True), (agent_user, False)]:
         client.force_login(user)
-        assert (f'href="{URL}"' in client.get(reverse("home")).content.decode()) is shown
+        assert (f'href="{URL}"' in client.get(reverse("monitoring:home")).content.decode()) is shown
 
 
 def test_filtering_by_subject_keeps_one_farmers_entries(client, admin_user, two_regencies):

@@ -39,7 +39,7 @@ def test_a_correction_records_before_and_after_and_who(client, agent_user, make_
     client.force_login(agent_user)
     new_nik = nik_for(birth=dt.date(1990, 1, 6), female=True, serial=9)
     response = client.post(
-        reverse("farmer_correct", args=[farmer.pk]),
+        reverse("enrollment:farmer_correct", args=[farmer.pk]),
         {
             "nik": new_nik,
             "no_kk": farmer.no_kk,

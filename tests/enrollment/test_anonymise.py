@@ -146,7 +146,7 @@ def test_the_admin_resend_button_says_why_it_did_nothing(client, agent_user, adm
     insurer_refuses(farmer)
     farmer_anonymise(farmer=farmer, by=admin_user, reason="Surat permintaan 12/2026")
     client.force_login(admin_user)
-    response = client.post(reverse("outbox_resend", args=[farmer.outbox.get().pk]), follow=True)
+    response = client.post(reverse("monitoring:outbox_resend", args=[farmer.outbox.get().pk]), follow=True)
     assert "tidak dapat dikirim ulang" in response.content.decode() and farmer.outbox.count() == 1
 
 

@@ -42,7 +42,8 @@ def test_the_refusal_shows_on_the_farmer_with_a_way_to_correct_it(client, agent_
     refuse(farmer)
     client.force_login(agent_user)
     page = client.get(farmer.get_absolute_url()).content.decode()
-    assert "Ditolak BPJS" in page and "NIK tidak cocok" in page and reverse("farmer_correct", args=[farmer.pk]) in page
+    assert "Ditolak BPJS" in page and "NIK tidak cocok" in page
+    assert reverse("enrollment:farmer_correct", args=[farmer.pk]) in page
 
 
 def test_a_correction_is_saved_and_sent_again_with_a_new_key(client, agent_user, make_farmer):
@@ -52,7 +53,7 @@ def test_a_correction_is_saved_and_sent_again_with_a_new_key(client, agent_user,
     client.force_login(agent_user)
     new_nik = nik_for(birth=dt.date(1990, 1, 6), female=True, serial=9)
     response = client.post(
-        reverse("farmer_correct", args=[farmer.pk]), correction(farmer, nik=new_nik, birth_date="1990-01-06")
+        reverse("enrollment:farmer_correct", args=[farmer.pk]), correction(farmer, nik=new_nik, birth_date="1990-01-06")
     )
     assert response.status_code == 302
     farmer.refresh_from_db()
@@ -65,7 +66,8 @@ def test_a_bad_correction_is_refused_at_the_field_and_nothing_is_sent(client, ag
     farmer = make_farmer(agent_user)
     refuse(farmer)
     client.force_login(agent_user)
-    response = client.post(reverse("farmer_correct", args=[farmer.pk]), correction(farmer, birth_date="1991-01-05"))
+    url = reverse("enrollment:farmer_correct", args=[farmer.pk])
+    response = client.post(url, correction(farmer, birth_date="1991-01-05"))
     assert response.status_code == 200 and "Tanggal lahir tidak cocok dengan NIK" in response.content.decode()
     assert not farmer.outbox.filter(state=OutboxState.PENDING).exists()
 
@@ -73,7 +75,7 @@ def test_a_bad_correction_is_refused_at_the_field_and_nothing_is_sent(client, ag
 def test_only_refused_registrations_are_corrected_here(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     client.force_login(agent_user)
-    response = client.get(reverse("farmer_correct", args=[farmer.pk]))
+    response = client.get(reverse("enrollment:farmer_correct", args=[farmer.pk]))
     assert response.status_code == 302 and farmer.outbox.count() == 1
 
 
@@ -81,4 +83,4 @@ def test_another_villages_agent_cannot_correct(client, agent_user, other_agent_u
     farmer = make_farmer(agent_user)
     refuse(farmer)
     client.force_login(other_agent_user)
-    assert client.get(reverse("farmer_correct", args=[farmer.pk])).status_code == 404
+    assert client.get(reverse("enrollment:farmer_correct", args=[farmer.pk])).status_code == 404

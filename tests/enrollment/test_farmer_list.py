@@ -12,7 +12,7 @@ def test_it_finds_a_farmer_by_name_nik_or_kpj(client, agent_user, make_farmer):
     client.force_login(agent_user)
 
     def names(query: str) -> set[str]:
-        page = client.get(reverse("farmer_list"), {"q": query}).content.decode()
+        page = client.get(reverse("enrollment:farmer_list"), {"q": query}).content.decode()
         return {n for n in ("HASNAH", "BACO TAHIR") if n in page}
 
     assert names("hasn") == {"HASNAH"}
@@ -24,7 +24,7 @@ def test_it_finds_a_farmer_by_name_nik_or_kpj(client, agent_user, make_farmer):
 def test_it_masks_the_nik_in_the_list(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     client.force_login(agent_user)
-    page = client.get(reverse("farmer_list")).content.decode()
+    page = client.get(reverse("enrollment:farmer_list")).content.decode()
     assert f"{farmer.nik[:4]}••••••••{farmer.nik[-4:]}" in page
     assert farmer.nik not in page
 
@@ -38,10 +38,10 @@ def test_it_filters_by_status_and_keeps_the_filter_in_the_pages(client, agent_us
         registration_status="TERDAFTAR", kpj="24010000001", paid_through=today.replace(day=1)
     )
     client.force_login(agent_user)
-    waiting = client.get(reverse("farmer_list"), {"status": "MENUNGGU_KPJ"}).content.decode()
+    waiting = client.get(reverse("enrollment:farmer_list"), {"status": "MENUNGGU_KPJ"}).content.decode()
     assert "27 petani" in waiting and "SUDAH AKTIF" not in waiting
     assert "status=MENUNGGU_KPJ&amp;halaman=2" in waiting
-    active = client.get(reverse("farmer_list"), {"status": "AKTIF"}).content.decode()
+    active = client.get(reverse("enrollment:farmer_list"), {"status": "AKTIF"}).content.decode()
     assert "1 petani" in active and "SUDAH AKTIF" in active and "Aktif" in active
 
 
@@ -49,7 +49,7 @@ def test_an_htmx_search_gets_only_the_results_fragment(client, agent_user, make_
     make_farmer(agent_user)
     client.force_login(agent_user)
     response = client.get(
-        reverse("farmer_list"), {"q": "HAS"}, headers={"HX-Request": "true", "HX-Target": "farmer-results"}
+        reverse("enrollment:farmer_list"), {"q": "HAS"}, headers={"HX-Request": "true", "HX-Target": "farmer-results"}
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="farmer-results">') and "HASNAH" in page
@@ -58,5 +58,5 @@ def test_an_htmx_search_gets_only_the_results_fragment(client, agent_user, make_
 
 def test_the_empty_list_tells_the_agent_what_to_do(client, agent_user):
     client.force_login(agent_user)
-    page = client.get(reverse("farmer_list")).content.decode()
-    assert "Belum ada petani" in page and reverse("farmer_register") in page
+    page = client.get(reverse("enrollment:farmer_list")).content.decode()
+    assert "Belum ada petani" in page and reverse("enrollment:farmer_register") in page

@@ -7,28 +7,30 @@ from django.urls import reverse
 def test_a_whole_nik_is_searched_by_post_and_kept_out_of_the_address_bar(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     client.force_login(agent_user)
-    response = client.post(reverse("farmer_list"), {"q": farmer.nik, "status": ""}, headers={"HX-Request": "true"})
+    url = reverse("enrollment:farmer_list")
+    response = client.post(url, {"q": farmer.nik, "status": ""}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and farmer.name in response.content.decode()
-    assert response["HX-Push-Url"] == reverse("farmer_list") and farmer.nik not in response["HX-Push-Url"]
+    assert response["HX-Push-Url"] == reverse("enrollment:farmer_list") and farmer.nik not in response["HX-Push-Url"]
 
 
 def test_a_name_search_by_post_lands_on_a_shareable_url(client, agent_user, make_farmer):
     make_farmer(agent_user)
     client.force_login(agent_user)
-    response = client.post(reverse("farmer_list"), {"q": "hasnah", "status": "AKTIF"})
-    assert response.status_code == 302 and response["Location"] == reverse("farmer_list") + "?q=hasnah&status=AKTIF"
+    response = client.post(reverse("enrollment:farmer_list"), {"q": "hasnah", "status": "AKTIF"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("enrollment:farmer_list") + "?q=hasnah&status=AKTIF"
 
 
 def test_a_whole_nik_by_post_without_htmx_is_answered_in_place(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     client.force_login(agent_user)
-    response = client.post(reverse("farmer_list"), {"q": farmer.nik})
+    response = client.post(reverse("enrollment:farmer_list"), {"q": farmer.nik})
     assert response.status_code == 200 and farmer.name in response.content.decode()
 
 
 def test_the_search_box_refuses_hidden_characters_at_the_field(client, agent_user):
     client.force_login(agent_user)
-    response = client.get(reverse("farmer_list"), {"q": "HAS\u200bNAH"})
+    response = client.get(reverse("enrollment:farmer_list"), {"q": "HAS\u200bNAH"})
     assert response.status_code == 200 and "karakter tersembunyi" in response.content.decode()
 
 
@@ -36,12 +38,12 @@ def test_the_search_box_refuses_hidden_characters_at_the_field(client, agent_use
 def test_a_nul_byte_in_the_query_string_is_a_bad_request_not_a_server_error(client, agent_user, query):
     client.force_login(agent_user)
     client.raise_request_exception = False
-    assert client.get(reverse("farmer_list") + "?" + query).status_code == 400
+    assert client.get(reverse("enrollment:farmer_list") + "?" + query).status_code == 400
 
 
 def test_a_nul_byte_in_the_search_form_is_refused_at_the_field(client, agent_user):
     client.force_login(agent_user)
-    response = client.post(reverse("farmer_list"), {"q": "a\x00b"})
+    response = client.post(reverse("enrollment:farmer_list"), {"q": "a\x00b"})
     assert response.status_code == 200 and "karakter tersembunyi" in response.content.decode()
 
 
@@ -51,7 +53,7 @@ def test_admin_search_with_a_nul_byte_is_a_bad_request(client, admin_user):
     assert client.get("/admin/enrollment/farmer/?q=%00").status_code == 400
 
 
-@pytest.mark.parametrize("page", ["farmer_list", "home", "farmer_register"])
+@pytest.mark.parametrize("page", ["enrollment:farmer_list", "monitoring:home", "enrollment:farmer_register"])
 def test_pages_of_a_signed_in_user_are_never_stored(client, agent_user, page):
     client.force_login(agent_user)
     response = client.get(reverse(page))

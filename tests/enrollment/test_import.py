@@ -291,14 +291,14 @@ def test_the_command_refuses_a_file_missing_columns(agent_user, tmp_path):
 
 def upload(client, content: bytes, **data):
     payload = {"file": SimpleUploadedFile("daftar.csv", content, content_type="text/csv"), "consent": "on", **data}
-    return client.post(reverse("farmer_import"), payload)
+    return client.post(reverse("enrollment:farmer_import"), payload)
 
 
 def test_the_page_shows_the_columns_and_the_template_link(client, agent_user):
     client.force_login(agent_user)
-    page = client.get(reverse("farmer_import")).content.decode()
+    page = client.get(reverse("enrollment:farmer_import")).content.decode()
     assert ",".join(COLUMNS) in page
-    assert reverse("farmer_import_template") in page
+    assert reverse("enrollment:farmer_import_template") in page
     assert 'enctype="multipart/form-data"' in page and "data-once" in page
 
 
@@ -338,12 +338,12 @@ def test_the_page_asks_for_the_farmers_consent(client, agent_user):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_the_page_is_only_for_agents(client, dinas_user, method):
     client.force_login(dinas_user)
-    assert getattr(client, method)(reverse("farmer_import")).status_code == 403
+    assert getattr(client, method)(reverse("enrollment:farmer_import")).status_code == 403
 
 
 def test_the_template_is_a_csv_whose_example_row_can_never_be_imported(client, agent_user):
     client.force_login(agent_user)
-    response = client.get(reverse("farmer_import_template"))
+    response = client.get(reverse("enrollment:farmer_import_template"))
     assert response["Content-Type"].startswith("text/csv")
     content = b"".join(response)
     lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
@@ -356,5 +356,5 @@ def test_the_template_is_a_csv_whose_example_row_can_never_be_imported(client, a
 
 def test_agents_find_the_import_in_their_navigation(client, agent_user):
     client.force_login(agent_user)
-    page = client.get(reverse("farmer_import")).content.decode()
-    assert f'href="{reverse("farmer_import")}" aria-current="page"' in page
+    page = client.get(reverse("enrollment:farmer_import")).content.decode()
+    assert f'href="{reverse("enrollment:farmer_import")}" aria-current="page"' in page

@@ -209,7 +209,7 @@ def test_the_page_reports_the_rows_left_for_a_second_import(client, agent_user, 
         "consent": "on",
     }
 
-    page = client.post(reverse("farmer_import"), payload).content.decode()
+    page = client.post(reverse("enrollment:farmer_import"), payload).content.decode()
 
     assert "diimpor: 2, ditolak: 0, sudah ada: 0, belum diproses: 1" in page
     assert "1 baris belum diproses (baris 4–4)" in page and "Impor ulang berkas yang sama" in page
@@ -221,7 +221,7 @@ def test_the_page_refuses_a_sheet_with_a_far_away_cell(client, agent_user, cells
     content = xlsx_bytes({(1048576, 16384): "x"}, rows=[row(1)])
     payload = {"file": SimpleUploadedFile("daftar.xlsx", content), "consent": "on"}
 
-    response = client.post(reverse("farmer_import"), payload)
+    response = client.post(reverse("enrollment:farmer_import"), payload)
 
     assert response.status_code == 200
     assert "termasuk baris kosong" in response.content.decode()

@@ -426,7 +426,7 @@ def test_a_correction_that_fails_keeps_the_old_file_and_removes_the_new_one(
 def test_the_ktp_photo_is_served_as_an_image_that_nothing_keeps(client, agent_user):
     farmer = register(agent_user)
     client.force_login(agent_user)
-    response = client.get(reverse("farmer_ktp", args=[farmer.pk]))
+    response = client.get(reverse("enrollment:farmer_ktp", args=[farmer.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == "no-store, private"
@@ -439,7 +439,7 @@ def test_a_pdf_ktp_is_served_as_a_download(client, agent_user):
     farmer = register(agent_user, with_ktp=False)
     farmer.ktp_image.save("ktp.pdf", process_ktp_upload(upload(pdf_bytes(), "ktp.pdf")).content)
     client.force_login(agent_user)
-    response = client.get(reverse("farmer_ktp", args=[farmer.pk]))
+    response = client.get(reverse("enrollment:farmer_ktp", args=[farmer.pk]))
     assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment;")
     assert response["Cache-Control"] == "no-store, private"
 
@@ -452,14 +452,14 @@ def test_a_stray_file_under_the_farmers_ktp_name_is_not_served(client, agent_use
     )
     Farmer.objects.filter(pk=farmer.pk).update(ktp_image=name)
     client.force_login(agent_user)
-    assert client.get(reverse("farmer_ktp", args=[farmer.pk])).status_code == 404
+    assert client.get(reverse("enrollment:farmer_ktp", args=[farmer.pk])).status_code == 404
 
 
 def test_a_ktp_missing_from_disk_is_404(client, agent_user):
     farmer = register(agent_user)
     farmer.ktp_image.storage.delete(farmer.ktp_image.name)
     client.force_login(agent_user)
-    assert client.get(reverse("farmer_ktp", args=[farmer.pk])).status_code == 404
+    assert client.get(reverse("enrollment:farmer_ktp", args=[farmer.pk])).status_code == 404
 
 
 # Orphans
@@ -508,6 +508,6 @@ def test_who_opened_a_ktp_is_logged(client, agent_user, koordinator_user):
         ),
     )
     client.force_login(koordinator_user)
-    assert client.get(reverse("farmer_ktp", args=[farmer.pk])).status_code == 200
+    assert client.get(reverse("enrollment:farmer_ktp", args=[farmer.pk])).status_code == 200
     entry = AccessLog.objects.get(action=Action.VIEW_KTP)
     assert (entry.user, entry.subject) == (koordinator_user, f"petani:{farmer.pk}")

@@ -6,7 +6,7 @@ from audit.models import AccessLog, Action
 
 
 def check(client, nik):
-    return client.post(reverse("nik_check"), {"nik": nik}, headers={"HX-Request": "true"})
+    return client.post(reverse("enrollment:nik_check"), {"nik": nik}, headers={"HX-Request": "true"})
 
 
 def text(response) -> str:
@@ -54,7 +54,7 @@ def test_it_warns_but_accepts_a_nik_issued_in_another_regency(client, agent_user
 
 def test_it_keeps_the_nik_out_of_the_url(client, agent_user):
     client.force_login(agent_user)
-    assert client.get(reverse("nik_check"), {"nik": "7312044501900001"}).status_code == 405
+    assert client.get(reverse("enrollment:nik_check"), {"nik": "7312044501900001"}).status_code == 405
 
 
 @pytest.mark.parametrize("who", ["dinas_user", "koordinator_user", "admin_user"])

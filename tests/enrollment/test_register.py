@@ -49,7 +49,7 @@ def post(client, **overrides):
     data = form_data(**overrides)
     if "ktp_upload" not in data:
         data["ktp_upload"] = SimpleUploadedFile("ktp.jpg", jpeg_bytes(), content_type="image/jpeg")
-    return client.post(reverse("farmer_register"), data)
+    return client.post(reverse("enrollment:farmer_register"), data)
 
 
 def test_it_registers_a_farmer_and_queues_it_for_the_insurer(client, agent_user):
@@ -149,12 +149,12 @@ def test_it_offers_only_the_agents_own_villages(client, agent_user):
 @pytest.mark.parametrize("role_fixture", ["dinas_user", "koordinator_user"])
 def test_it_is_only_for_agents(client, request, role_fixture):
     client.force_login(request.getfixturevalue(role_fixture))
-    assert client.get(reverse("farmer_register")).status_code == 403
+    assert client.get(reverse("enrollment:farmer_register")).status_code == 403
 
 
 def test_it_sends_the_anonymous_to_login(client, soppeng):
-    response = client.get(reverse("farmer_register"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    response = client.get(reverse("enrollment:farmer_register"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_the_service_refuses_a_heir_without_a_known_relation_and_saves_nothing(agent_user):

@@ -17,9 +17,9 @@ def test_the_admin_sees_the_queue_failures_and_can_resend(client, admin_user, ag
         error_code="NIK_TIDAK_VALID",
     )
     client.force_login(admin_user)
-    page = client.get(reverse("gateway_health")).content.decode()
+    page = client.get(reverse("monitoring:gateway_health")).content.decode()
     assert "NIK_TIDAK_VALID" in page and "Kirim ulang" in page and farmer.name in page
-    response = client.post(reverse("outbox_resend", args=[message.pk]))
+    response = client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
     assert response.status_code == 302
     assert farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
 
@@ -27,14 +27,14 @@ def test_the_admin_sees_the_queue_failures_and_can_resend(client, admin_user, ag
 def test_the_health_page_is_for_admins_only(client, agent_user, dinas_user):
     for user in (agent_user, dinas_user):
         client.force_login(user)
-        assert client.get(reverse("gateway_health")).status_code == 403
+        assert client.get(reverse("monitoring:gateway_health")).status_code == 403
 
 
 def test_resend_refuses_get_and_rows_that_did_not_fail(client, admin_user, agent_user, make_farmer):
     message = make_farmer(agent_user).outbox.get()
     client.force_login(admin_user)
-    assert client.get(reverse("outbox_resend", args=[message.pk])).status_code == 405
-    assert client.post(reverse("outbox_resend", args=[message.pk])).status_code == 404
+    assert client.get(reverse("monitoring:outbox_resend", args=[message.pk])).status_code == 405
+    assert client.post(reverse("monitoring:outbox_resend", args=[message.pk])).status_code == 404
 
 
 def test_two_clicks_on_kirim_ulang_make_one_new_operation(client, admin_user, agent_user, make_farmer):
@@ -42,8 +42,8 @@ def test_two_clicks_on_kirim_ulang_make_one_new_operation(client, admin_user, ag
     message = farmer.outbox.get()
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, last_error_code="NIK_TIDAK_VALID")
     client.force_login(admin_user)
-    first = client.post(reverse("outbox_resend", args=[message.pk]))
-    second = client.post(reverse("outbox_resend", args=[message.pk]), follow=True)
+    first = client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
+    second = client.post(reverse("monitoring:outbox_resend", args=[message.pk]), follow=True)
     assert first.status_code == 302 and second.status_code == 200
     assert "Sudah dikirim ulang sebelumnya" in second.content.decode()
     assert farmer.outbox.count() == 2 and farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
@@ -62,5 +62,5 @@ def test_a_refusal_corrected_by_the_agent_cannot_also_be_resent_from_the_gateway
     farmer.refresh_from_db()
     farmer_correct(farmer=farmer, fields={"nik": farmer.nik, "birth_date": farmer.birth_date, "sex": farmer.sex})
     client.force_login(admin_user)
-    client.post(reverse("outbox_resend", args=[message.pk]))
+    client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
     assert farmer.outbox.count() == 2

@@ -1,0 +1,54 @@
+"""The figures of each role's home page: counts by cover status and by area, and who waits.
+
+Aggregated in SQL over the user's scope, so a regency's home costs the same few queries as a desa's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from accounts.models import Role, User
+from contributions.cover import CoverStatus, cover_status_q
+from enrollment.models import Farmer, Region, RegistrationStatus
+from enrollment.selectors import farmers_for, villages_for
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    area: Region
+    farmers: int
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    total: int
+    by_status: dict[str, int]
+    waiting: list[Farmer]
+    refused: list[Farmer]
+    areas: list[AreaCount]
+
+
+def home_summary(user: User, *, today: dt.date) -> HomeSummary:
+    farmers = farmers_for(user)
+    counts = farmers.aggregate(
+        total=Count("pk"), **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus}
+    )
+    total = counts.pop("total")
+    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
+        areas = villages_for(user).annotate(n=Count("farmers")).order_by("code")
+    else:
+        areas = (
+            Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent"))
+            .annotate(n=Count("children__farmers"))
+            .order_by("code")
+        )
+    return HomeSummary(
+        total=total,
+        by_status=counts,
+        waiting=list(farmers.filter(registration_status=RegistrationStatus.MENUNGGU_KPJ).order_by("-created_at")[:5]),
+        refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),
+        areas=[AreaCount(area, area.n) for area in areas],
+    )

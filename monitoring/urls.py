@@ -1,0 +1,10 @@
+from django.urls import path
+
+from monitoring import views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("gateway/", views.gateway_health, name="gateway_health"),
+    path("gateway/<int:pk>/kirim-ulang/", views.outbox_resend, name="outbox_resend"),
+]
