@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import User
+from accounts.models import Agent, User
 
 
 @admin.register(User)
@@ -10,3 +10,11 @@ class SutasomaUserAdmin(UserAdmin):
     list_filter = ["role", "bpp", "is_active"]
     fieldsets = [*UserAdmin.fieldsets, ("Peran dan wilayah", {"fields": ["role", "bpp", "regency"]})]
     add_fieldsets = [*UserAdmin.add_fieldsets, ("Peran dan wilayah", {"fields": ["role", "bpp", "regency"]})]
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["code", "user", "bpp"]
+    list_filter = ["bpp"]
+    search_fields = ["code", "user__username", "user__first_name"]
+    filter_horizontal = ["villages"]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+from wilayah.models import Bpp, Region
 
 
 class Role(models.TextChoices):
@@ -17,7 +20,7 @@ class User(AbstractUser):
 
     role = models.CharField("peran", max_length=12, choices=Role.choices, default=Role.PENYULUH)
     bpp = models.ForeignKey(
-        "enrollment.Bpp",
+        Bpp,
         verbose_name="BPP",
         null=True,
         blank=True,
@@ -25,7 +28,7 @@ class User(AbstractUser):
         help_text="Untuk koordinator BPP.",
     )
     regency = models.ForeignKey(
-        "enrollment.Region",
+        Region,
         verbose_name="kabupaten",
         null=True,
         blank=True,
@@ -60,3 +63,27 @@ class User(AbstractUser):
                 agent = getattr(self, "agent", None)
                 return f"{agent.villages.count()} desa/kelurahan" if agent else "belum ditugaskan"
         return "Semua wilayah"
+
+
+class Agent(models.Model):
+    """A penyuluh acting as enrolment agent for the desa assigned to them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent")
+    code = models.CharField("kode agen", max_length=20, unique=True)
+    bpp = models.ForeignKey(Bpp, on_delete=models.PROTECT, related_name="agents")
+    villages = models.ManyToManyField(
+        Region,
+        verbose_name="desa/kelurahan",
+        limit_choices_to={"level": Region.Level.DESA},
+        related_name="agents",
+        db_table="enrollment_agent_villages",
+    )
+
+    class Meta:
+        db_table = "enrollment_agent"  # its table from when it lived in enrollment: the move changed no row
+        verbose_name = "penyuluh (agen)"
+        verbose_name_plural = "penyuluh (agen)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.code})"

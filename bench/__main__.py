@@ -166,7 +166,8 @@ def _queue_registrations(count: int) -> list[int]:
     from accounts.models import User
     from bpjs_gateway.models import Operation, OutboxMessage
     from bpjs_gateway.operations import encode
-    from enrollment.models import Farmer, Region
+    from enrollment.models import Farmer
+    from wilayah.models import Region
 
     OutboxMessage.objects.all().delete()
     Farmer.objects.all().delete()
@@ -222,7 +223,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from enrollment.wilayah import load_wilayah
+    from wilayah.loader import load_wilayah
 
     call_command("migrate", verbosity=0)
     load_wilayah(regency_codes=["73.12"])

@@ -16,36 +16,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Role
 from enrollment.ktp import KtpError, process_ktp_upload
-from enrollment.models import Agent, Bpp, Farmer, FarmerCount, Heir, Region
+from enrollment.models import Farmer, Heir
 from enrollment.services import farmer_anonymise
-
-
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level"]
-    list_filter = ["level"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Bpp)
-class BppAdmin(admin.ModelAdmin):
-    list_display = ["name", "kecamatan"]
-    raw_id_fields = ["kecamatan"]
-
-
-@admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
-    list_display = ["code", "user", "bpp"]
-    list_filter = ["bpp"]
-    search_fields = ["code", "user__username", "user__first_name"]
-    filter_horizontal = ["villages"]
-
-
-@admin.register(FarmerCount)
-class FarmerCountAdmin(admin.ModelAdmin):
-    list_display = ["village", "as_of", "count", "is_demo", "source"]
-    list_filter = ["as_of", "is_demo"]
-    raw_id_fields = ["village"]
 
 
 class HeirInline(admin.TabularInline):

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import Role, User
-from enrollment.models import Agent, Bpp, Farmer, FarmerCount, Occupation, Region, Relation
+from accounts.models import Agent, Role, User
+from enrollment.models import Farmer, Occupation, Relation
 from enrollment.services import HeirData, Registration, farmer_register, today_wita
-from enrollment.wilayah import load_wilayah
+from wilayah.loader import load_wilayah
+from wilayah.models import Bpp, FarmerCount, Region
 
 SOPPENG = "73.12"
 DEMO_VILLAGE = "73.12.04.2009"  # Desa Umpungeng, Lalabata

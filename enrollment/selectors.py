@@ -6,45 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.scope import region_filter
 from contributions.cover import cover_status_q
-from enrollment.models import Farmer, Region
+from enrollment.models import Farmer
+from wilayah.models import Region
 
 
 def villages_for(user: User) -> QuerySet[Region]:
-    villages = Region.objects.filter(level=Region.Level.DESA)
-    match user.role:
-        case Role.ADMIN:
-            return villages
-        case Role.DINAS:
-            return villages.filter(code__startswith=user.regency_id + ".") if user.regency_id else villages.none()
-        case Role.KOORDINATOR:
-            return villages.filter(parent__bpp=user.bpp_id) if user.bpp_id else villages.none()
-        case Role.PENYULUH:
-            agent = getattr(user, "agent", None)
-            return villages.filter(agents=agent) if agent else villages.none()
-    return villages.none()
+    return Region.objects.filter(region_filter(user, "code"), level=Region.Level.DESA)
 
 
 def farmers_for(user: User) -> QuerySet[Farmer]:
-    farmers = Farmer.objects.select_related("village")
-    match user.role:
-        case Role.ADMIN:
-            return farmers
-        case Role.DINAS:
-            return (
-                farmers.filter(village__code__startswith=user.regency_id + ".") if user.regency_id else farmers.none()
-            )
-        case Role.KOORDINATOR:
-            return farmers.filter(village__parent__bpp=user.bpp_id) if user.bpp_id else farmers.none()
-        case Role.PENYULUH:
-            agent = getattr(user, "agent", None)
-            return farmers.filter(village__agents=agent) if agent else farmers.none()
-    return farmers.none()
+    return Farmer.objects.filter(region_filter(user, "village__code")).select_related("village")
 
 
 def farmer_for_user(user: User, pk: int) -> Farmer:
@@ -100,15 +77,3 @@ def duplicates_for(user: User, *, name: str, birth_date: dt.date, nik: str, excl
 def nik_holder_for(user: User, *, nik: str, exclude_pk: int | None = None) -> Matches:
     """Whether a NIK is registered (to another record than `exclude_pk`), and to whom if in scope."""
     return _split_by_scope(user, Farmer.objects.filter(nik=nik).exclude(pk=exclude_pk).select_related("village"), 1)
-
-
-def regency_code_for(user: User) -> str:
-    """The regency a user works in (dotted code); admins default to the deployment's own."""
-    match user.role:
-        case Role.DINAS if user.regency_id:
-            return user.regency_id
-        case Role.KOORDINATOR if user.bpp_id:
-            return user.bpp.kecamatan.parent_id
-        case Role.PENYULUH if getattr(user, "agent", None):
-            return user.agent.bpp.kecamatan.parent_id
-    return settings.DEFAULT_REGENCY_CODE

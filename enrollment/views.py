@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.scope import regency_code_for
 from audit.models import Action
 from audit.services import access_record
 from contributions.cover import CoverStatus, cover_status
@@ -23,7 +24,7 @@ from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
-from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, regency_code_for, villages_for
+from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, villages_for
 from sutasoma.fields import LineField
 from sutasoma.text import TextProblem, ascii_digits
 

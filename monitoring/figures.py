@@ -12,8 +12,9 @@ from django.db.models import Count
 
 from accounts.models import Role, User
 from contributions.cover import CoverStatus, cover_status_q
-from enrollment.models import Farmer, Region, RegistrationStatus
+from enrollment.models import Farmer, RegistrationStatus
 from enrollment.selectors import farmers_for, villages_for
+from wilayah.models import Region
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from accounts.models import Role, User
+from accounts.models import Agent, Role, User
 from contributions.models import Rate
-from enrollment.models import Agent, Bpp, Farmer, Region
+from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
-from enrollment.wilayah import load_wilayah
+from wilayah.loader import load_wilayah
+from wilayah.models import Bpp, Region
 
 # The insurer's sandbox as a process: used by the gateway's tests and the sandbox's own.
 pytest_plugins = ["tests.sandbox_fixtures"]

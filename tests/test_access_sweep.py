@@ -12,10 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from enrollment.ktp import KtpFile
-from enrollment.models import Bpp, Farmer, Region
+from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
-from enrollment.wilayah import load_wilayah
 from tests.conftest import jpeg_bytes, registration_fields
+from wilayah.loader import load_wilayah
+from wilayah.models import Bpp, Region
 
 ANON = "anonim"
 # Everyone the sweep signs in as; "agen" owns the farmer the object URLs point at.

@@ -7,15 +7,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Agent, Role, User
 from audit.models import AccessLog, Action
 from audit.services import access_record
 from bpjs_gateway.models import Operation, OutboxMessage, OutboxState
 from bpjs_gateway.operations import HANDLERS
-from enrollment.models import Agent, Bpp, Region
 from enrollment.services import farmer_correct
-from enrollment.wilayah import load_wilayah
 from tests.conftest import nik_for
+from wilayah.loader import load_wilayah
+from wilayah.models import Bpp, Region
 
 URL = reverse("audit:log")
 

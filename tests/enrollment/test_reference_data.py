@@ -2,8 +2,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.models import Role, User
-from enrollment.models import Agent, Bpp, Farmer, FarmerCount, Region
+from accounts.models import Agent, Role, User
+from enrollment.models import Farmer
+from wilayah.models import Bpp, FarmerCount, Region
 
 
 def test_load_wilayah_loads_soppeng_with_a_bpp_per_kecamatan_and_is_idempotent(db):

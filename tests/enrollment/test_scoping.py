@@ -57,8 +57,8 @@ def test_a_koordinator_does_not_see_another_kecamatan(client, koordinator_user, 
 
 def test_dinas_of_another_regency_sees_nothing(client, farmer, soppeng):
     from accounts.models import Role, User
-    from enrollment.models import Region
-    from enrollment.wilayah import load_wilayah
+    from wilayah.loader import load_wilayah
+    from wilayah.models import Region
 
     load_wilayah(regency_codes=["73.11"])  # Bone
     user = User.objects.create(username="dinas.bone", role=Role.DINAS, regency=Region.objects.get(code="73.11"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from enrollment.models import Bpp, Region
+from wilayah.models import Bpp, Region
 
 WILAYAH_CSV = Path(__file__).resolve().parent / "data" / "wilayah_73_sulawesi_selatan.csv"
 

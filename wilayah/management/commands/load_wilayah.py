@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from enrollment.wilayah import load_wilayah
+from wilayah.loader import load_wilayah
 
 
 class Command(BaseCommand):
