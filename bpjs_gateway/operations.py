@@ -158,7 +158,7 @@ def _payment_done(message: OutboxMessage, status: int, response: dict[str, Any])
     payment.transaction_no = response.get("no_transaksi", "")
     payment.insurer_errors = []
     payment.save(update_fields=["status", "transaction_no", "insurer_errors"])
-    from contributions.cover import add_months
+    from sutasoma.months import add_months
 
     paid_through = (
         _month(response["lunas_sampai"])

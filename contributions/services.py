@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from contributions.cover import add_months, month_start
 from contributions.models import FundSource, Payment, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.models import Farmer, RegistrationStatus
+from sutasoma.months import add_months, month_start
 
 
 def next_start_month(farmer: Farmer, *, paid_on: dt.date) -> dt.date:

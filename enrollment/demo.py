@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Agent, Role, User
-from enrollment.models import Farmer, Occupation, Relation
+from enrollment.models import MIN_INCOME, Farmer, Occupation, Relation
 from enrollment.services import HeirData, Registration, farmer_register, today_wita
 from wilayah.loader import load_wilayah
 from wilayah.models import Bpp, FarmerCount, Region
@@ -125,7 +125,7 @@ def _demo_registration(rng: random.Random, village: Region, serial: int, today: 
             "phone": f"08{rng.randint(10**9, 10**10 - 1)}",
             "occupation": rng.choice([Occupation.PETANI] * 6 + list(Occupation.values)),
             "farmer_group": rng.choice(GROUPS),
-            "income": 1_000_000,
+            "income": MIN_INCOME,
         },
         heirs=[
             HeirData(

@@ -21,6 +21,7 @@ from enrollment.services import (
     registration_problems,
 )
 from sutasoma.fields import NumberTextField, UpperLineField, digits
+from sutasoma.formatting import rupiah
 from sutasoma.text import TextProblem, ascii_digits
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -106,7 +107,7 @@ class FarmerForm(forms.ModelForm):
         self.fields["ktp_upload"].required = require_ktp
         if self.instance.pk:
             del self.fields["consent"]  # recorded at registration; a correction does not ask again
-        self.fields["income"].help_text = "Dasar iuran JKK (1%). Bawaan Rp 1.000.000."
+        self.fields["income"].help_text = f"Dasar iuran JKK (1%). Bawaan {rupiah(MIN_INCOME)}."
 
     def clean_nik(self) -> str:
         nik = digits(self.cleaned_data["nik"], length=16, label="NIK")
@@ -158,7 +159,7 @@ class FarmerForm(forms.ModelForm):
     def clean_income(self) -> int:
         income = self.cleaned_data["income"]
         if not MIN_INCOME <= income <= MAX_INCOME:
-            raise forms.ValidationError("Penghasilan harus antara Rp 1.000.000 dan Rp 20.700.000.")
+            raise forms.ValidationError(f"Penghasilan harus antara {rupiah(MIN_INCOME)} dan {rupiah(MAX_INCOME)}.")
         return income
 
     def clean_ktp_upload(self):

@@ -37,7 +37,7 @@ from enrollment import services
 from enrollment.forms import FarmerForm, HeirForm
 from enrollment.models import MIN_INCOME, Farmer, Occupation, Relation
 from enrollment.selectors import duplicates_for, farmers_for, likely_duplicates, nik_holder_for, villages_for
-from sutasoma.templatetags.formatting import masked_nik
+from sutasoma.formatting import masked_nik
 from sutasoma.text import TextProblem, ascii_digits, normalise_line
 from wilayah.models import Region
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
-from sutasoma.templatetags.formatting import tanggal
+from sutasoma.formatting import tanggal
 
 FEMALE_DAY_OFFSET = 40
 

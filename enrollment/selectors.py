@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.scope import region_filter
-from contributions.cover import cover_status_q
+from enrollment.cover import cover_status_q
 from enrollment.models import Farmer
 from wilayah.models import Region
 

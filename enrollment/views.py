@@ -18,11 +18,11 @@ from accounts.permissions import role_required
 from accounts.scope import regency_code_for
 from audit.models import Action
 from audit.services import access_record
-from contributions.cover import CoverStatus, cover_status
 from enrollment import importer, services
+from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
-from enrollment.models import Farmer, RegistrationStatus
+from enrollment.models import MIN_INCOME, Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, villages_for
 from sutasoma.fields import LineField
@@ -144,7 +144,7 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.")
                 return redirect(farmer)
     else:
-        form = FarmerForm(user=request.user, today=today, initial={"income": 1_000_000})
+        form = FarmerForm(user=request.user, today=today, initial={"income": MIN_INCOME})
         heirs = HeirFormSet(prefix="ahli")
     return render(
         request,
@@ -270,7 +270,13 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "enrollment/import.html",
-        {"form": form, "report": report, "columns": importer.COLUMNS, "optional": importer.OPTIONAL_COLUMNS},
+        {
+            "form": form,
+            "report": report,
+            "columns": importer.COLUMNS,
+            "optional": importer.OPTIONAL_COLUMNS,
+            "default_income": MIN_INCOME,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from accounts.models import Role, User
-from contributions.cover import CoverStatus, cover_status_q
+from enrollment.cover import CoverStatus, cover_status_q
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.selectors import farmers_for, villages_for
 from wilayah.models import Region

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sutasoma.templatetags.formatting import bulan, durasi, masked_nik, rupiah, tanggal
+from sutasoma.formatting import bulan, durasi, masked_nik, rupiah, tanggal
 
 
 def test_money_dates_and_waits_read_as_in_soppeng():

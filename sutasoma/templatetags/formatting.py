@@ -1,78 +1,10 @@
-"""How money, dates and identity numbers read in Soppeng: `Rp 16.800`, `5 Desember 2024`."""
-
-from __future__ import annotations
-
-import datetime as dt
+"""The formatting functions of sutasoma/formatting.py, as template filters."""
 
 from django import template
-from django.utils import timezone
+
+from sutasoma import formatting
 
 register = template.Library()
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-
-@register.filter
-def rupiah(value: int | None) -> str:
-    if value is None:
-        return "–"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
-
-
-@register.filter
-def tanggal(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-@register.filter
-def tanggal_jam(value: dt.datetime | None) -> str:
-    if value is None:
-        return "–"
-    local = timezone.localtime(value)
-    return f"{tanggal(local)}, {local:%H.%M} WITA"
-
-
-@register.filter
-def bulan(value: dt.date | None) -> str:
-    if value is None:
-        return "–"
-    return f"{MONTHS[value.month - 1]} {value.year}"
-
-
-@register.filter
-def masked_nik(value: str) -> str:
-    """`7312••••••••0001`: enough to tell farmers apart in a list, not enough to misuse."""
-    if not value or len(value) < 8:
-        return value or ""
-    return value[:4] + "•" * (len(value) - 8) + value[-4:]
-
-
-@register.filter
-def durasi(value: dt.timedelta | None) -> str:
-    """`2 jam 5 menit`, `1 menit 34 detik`: how long something has waited, as people say it."""
-    if value is None:
-        return "–"
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(days, "hari"), (hours, "jam"), (minutes, "menit"), (seconds, "detik")]
-    words = [f"{n} {unit}" for n, unit in parts if n][:2]
-    return " ".join(words) or "0 detik"
+for _name in ("rupiah", "tanggal", "tanggal_jam", "bulan", "masked_nik", "durasi"):
+    register.filter(_name, getattr(formatting, _name))

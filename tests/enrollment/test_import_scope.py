@@ -9,7 +9,7 @@ from audit.models import AccessLog, Action
 from enrollment import importer, services
 from enrollment.importer import DUPLICATE_OUTSIDE, LIMIT_REACHED, REGISTERED, REGISTERED_OUTSIDE
 from enrollment.models import Farmer
-from sutasoma.templatetags.formatting import masked_nik
+from sutasoma.formatting import masked_nik
 from tests.enrollment.test_import import reasons_by_line, row, run_import
 
 # make_farmer's farmer: HASNAH, born 5 Jan 1990, NIK serial 0001.

@@ -1,4 +1,4 @@
-"""Cover as DESIGN §3 and the insurer compute it, from *lunas sampai* (the last paid month).
+"""Cover as the insurer computes it (docs/insurer-contract.md), from *lunas sampai* (the last paid month).
 
 Paid months are covered; the month right after is the grace month (*masa tenggang*), still
 counted as active; from the second month after, the participant is *tidak aktif*.
@@ -11,6 +11,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+from sutasoma.months import add_months, month_start
+
 
 class CoverStatus(models.TextChoices):
     MENUNGGU_KPJ = "MENUNGGU_KPJ", "Menunggu KPJ"
@@ -19,15 +21,6 @@ class CoverStatus(models.TextChoices):
     AKTIF = "AKTIF", "Aktif"
     MASA_TENGGANG = "MASA_TENGGANG", "Masa tenggang"
     TIDAK_AKTIF = "TIDAK_AKTIF", "Tidak aktif"
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + (month.month - 1) + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def cover_status(*, registration_status: str, paid_through: dt.date | None, today: dt.date) -> CoverStatus:
