@@ -73,7 +73,7 @@ def body(serial: int) -> dict:
 
 
 def raw_capacity(base_url: str, threads: int) -> float:
-    from bpjs_gateway.operations import encode
+    from bpjs_gateway.queue import encode
     from bpjs_gateway.signing import signed_headers
 
     path = "/api/bpu/v1/peserta"
@@ -164,8 +164,9 @@ def _queue_registrations(count: int) -> list[int]:
     from django.utils import timezone
 
     from accounts.models import User
-    from bpjs_gateway.models import Operation, OutboxMessage
-    from bpjs_gateway.operations import encode
+    from bpjs_gateway.models import OutboxMessage
+    from bpjs_gateway.queue import encode
+    from enrollment.insurer import REGISTER
     from enrollment.models import Farmer
     from wilayah.models import Region
 
@@ -192,9 +193,9 @@ def _queue_registrations(count: int) -> list[int]:
     )
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(
-            operation=Operation.REGISTER,
+            operation=REGISTER,
             path="/api/bpu/v1/peserta",
-            farmer=f,
+            subject_id=f.pk,
             next_attempt_at=now,
             idempotency_key=f"bench-{uuid.uuid4().hex}",
             body=encode(body(i + 1)),

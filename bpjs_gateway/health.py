@@ -9,6 +9,15 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+from bpjs_gateway.registry import Subject
+from bpjs_gateway.registry import operation as registered_operation
+
+
+@dataclass(frozen=True)
+class FailedOperation:
+    message: OutboxMessage
+    label: str
+    subject: Subject
 
 
 @dataclass(frozen=True)
@@ -17,7 +26,7 @@ class GatewayHealth:
     oldest_pending_age: dt.timedelta | None
     failures_by_code: list[dict]
     last_success: dt.datetime | None
-    failed: list[OutboxMessage]
+    failed: list[FailedOperation]
 
 
 def outbox_counts() -> dict[str, int]:
@@ -44,9 +53,9 @@ def gateway_health_summary() -> GatewayHealth:
         oldest_pending_age=now - oldest if oldest else None,
         failures_by_code=failures,
         last_success=RequestLog.objects.filter(outcome="ok").aggregate(last=Max("started_at"))["last"],
-        failed=list(
-            OutboxMessage.objects.filter(state=OutboxState.FAILED)
-            .select_related("farmer")
-            .order_by("-completed_at")[:50]
-        ),
+        failed=[
+            FailedOperation(message, spec.label, spec.describe(message.subject_id))
+            for message in OutboxMessage.objects.filter(state=OutboxState.FAILED).order_by("-completed_at")[:50]
+            if (spec := registered_operation(message.operation))
+        ],
     )

@@ -3,12 +3,9 @@ from __future__ import annotations
 from django.db import models
 
 
-class Operation(models.TextChoices):
-    REGISTER = "REGISTER", "Pendaftaran peserta"
-    PAY = "PAY", "Pembayaran iuran"
-
-
 class OutboxState(models.TextChoices):
+    # Not to be sent yet: the owning app releases it (a payment waits for its farmer's KPJ).
+    WAITING = "WAITING", "Menunggu syarat"
     PENDING = "PENDING", "Menunggu kirim"
     SENDING = "SENDING", "Sedang dikirim"
     DONE = "DONE", "Berhasil"
@@ -20,21 +17,21 @@ class OutboxState(models.TextChoices):
 class OutboxMessage(models.Model):
     """One operation for the insurer, written in the same transaction as the business change.
 
-    The idempotency key and the body are fixed at creation, so every retry is the same request
-    and the insurer replays instead of booking twice.
+    The idempotency key is fixed at creation and the body before the first attempt, so every
+    retry is the same request and the insurer replays instead of booking twice
+    (docs/insurer-contract.md#idempotency).
     """
 
-    operation = models.CharField(max_length=12, choices=Operation.choices)
+    # The name an app registered in bpjs_gateway.registry, and the pk of the record it concerns
+    # in that app (a farmer for a registration, a payment for a payment): no foreign key per
+    # operation, so the gateway knows no domain model.
+    operation = models.CharField(max_length=32)
+    subject_id = models.PositiveBigIntegerField()
     idempotency_key = models.CharField(max_length=64, unique=True)
     method = models.CharField(max_length=6, default="POST")
     path = models.CharField(max_length=200)
-    # None until the message can be built: a payment waits for its farmer's KPJ.
+    # None while the message waits (WAITING): the owning app supplies it when it releases it.
     body = models.BinaryField(null=True)
-
-    farmer = models.ForeignKey("enrollment.Farmer", on_delete=models.PROTECT, related_name="outbox")
-    payment = models.ForeignKey(
-        "contributions.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="outbox"
-    )
 
     state = models.CharField(max_length=8, choices=OutboxState.choices, default=OutboxState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -57,10 +54,11 @@ class OutboxMessage(models.Model):
                 condition=models.Q(state__in=["PENDING", "SENDING"]),
             ),
             models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["operation", "subject_id"], name="outbox_subject"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_operation_display()} {self.idempotency_key} ({self.get_state_display()})"
+        return f"{self.operation} {self.idempotency_key} ({self.get_state_display()})"
 
 
 class RequestLog(models.Model):
@@ -68,7 +66,7 @@ class RequestLog(models.Model):
     No personal data: the operation, the outcome and the insurer's codes only."""
 
     message = models.ForeignKey(OutboxMessage, null=True, on_delete=models.SET_NULL, related_name="log")
-    operation = models.CharField(max_length=12)
+    operation = models.CharField(max_length=32)
     method = models.CharField(max_length=6)
     path = models.CharField(max_length=200)  # with KPJ/claim numbers redacted
     started_at = models.DateTimeField(auto_now_add=True)

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
-from bpjs_gateway.models import Operation, OutboxMessage, OutboxState, RequestLog
-from bpjs_gateway.operations import HANDLERS, build_body, requeue
+from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+from bpjs_gateway.registry import operation as registered_operation
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,7 @@ class SendResult:
 
 
 def _sendable(now: dt.datetime) -> Q:
-    due = Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, lease_until__lt=now)
-    # A payment cannot go before its farmer has a KPJ.
-    return due & (~Q(operation=Operation.PAY) | Q(farmer__kpj__isnull=False))
+    return Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, lease_until__lt=now)
 
 
 def due_message_ids(*, limit: int = 500) -> list[int]:
@@ -46,19 +44,15 @@ def _claim(pk: int) -> tuple[OutboxMessage, bytes, int] | None:
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(_sendable(now), pk=pk)
-            .select_related("payment")
             .first()
         )
         if message is None:
             return None
-        body = build_body(message)
-        if body is None:
-            return None
-        message.body = body
+        body = bytes(message.body)
         message.state = OutboxState.SENDING
         message.lease_until = now + _lease()
         message.attempts += 1
-        message.save(update_fields=["body", "state", "lease_until", "attempts"])
+        message.save(update_fields=["state", "lease_until", "attempts"])
         # The attempt is on record before the call, in the claim's own commit.
         log = RequestLog.objects.create(
             message=message, operation=message.operation, method=message.method, path=_redacted(message.path)
@@ -78,7 +72,7 @@ def send_message(pk: int, *, client: H2HClient | None = None) -> SendResult:
 
 
 def _record(message: OutboxMessage, outcome: Outcome, log_id: int) -> SendResult:
-    handler = HANDLERS[message.operation]
+    spec = registered_operation(message.operation)
     now = timezone.now()
     with transaction.atomic():
         RequestLog.objects.filter(pk=log_id).update(
@@ -95,15 +89,15 @@ def _record(message: OutboxMessage, outcome: Outcome, log_id: int) -> SendResult
         current.last_status = outcome.status
         current.last_error_code = outcome.code
         current.lease_until = None
-        already_done = outcome.status == 409 and outcome.code in handler.already_done_codes
+        already_done = outcome.status == 409 and outcome.code in spec.already_done_codes
         if outcome.verdict is Verdict.OK or already_done:
             response = outcome.response or _response_from_errors(outcome)
-            handler.done(current, outcome.status or 0, response)
+            spec.done(current.subject_id, response)
             current.state, current.response, current.completed_at = OutboxState.DONE, response, now
             current.errors = []
             result = SendResult(OutboxState.DONE)
         elif outcome.permanent:
-            handler.refused(current, outcome.status or 0, outcome.errors)
+            spec.refused(current.subject_id, outcome.errors)
             current.state, current.errors, current.completed_at = OutboxState.FAILED, outcome.errors, now
             result = SendResult(OutboxState.FAILED)
         else:
@@ -136,21 +130,23 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def resend_failed(pk: int) -> OutboxMessage | None:
+def resend_failed(pk: int) -> bool:
     """*Kirim ulang* of a refused row. The insurer committed nothing for a 4xx, and would only
-    replay the same refusal under the old key, so the resend is a new operation with a new key,
-    built from the record as it is now (perhaps corrected).
+    replay the same refusal under the old key, so the owning app queues a new operation with a
+    new key, from the record as it is now (perhaps corrected), after its own checks.
 
     Once only: the row is locked and marked RESENT in the same transaction, so a double click or
-    two admins at once make one new operation. Returns None when it was already resent.
+    two admins at once make one new operation. False when it was already resent. The owning
+    app's refusal (a ValidationError) rolls the whole of it back.
     """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=pk)
         if message.state != OutboxState.FAILED:
-            return None
+            return False
         message.state = OutboxState.RESENT
         message.save(update_fields=["state"])
-        return requeue(message)
+        registered_operation(message.operation).resend(message.subject_id)
+    return True
 
 
 def _redacted(path: str) -> str:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-
 from celery import shared_task
-from django.utils import timezone
 
 from bpjs_gateway import outbox
-from bpjs_gateway.reconciliation import ReconciliationUnavailable, reconcile_payments
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -29,20 +22,3 @@ def sweep_outbox_task() -> int:
     for message_id in ids:
         send_outbox_message_task.delay(message_id)
     return len(ids)
-
-
-@shared_task(bind=True, ignore_result=True, max_retries=12)
-def reconcile_yesterday_task(self) -> None:
-    day = timezone.localdate() - dt.timedelta(days=1)
-    try:
-        report = reconcile_payments(day)
-    except ReconciliationUnavailable as exc:
-        raise self.retry(countdown=600, exc=exc) from exc
-    if not report.clean:
-        logger.warning(
-            "rekonsiliasi %s: tidak ada di SUTASOMA %s, tidak ada di BPJS %s, berbeda %s",
-            day,
-            report.unknown_here,
-            report.missing_there,
-            report.mismatched,
-        )

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ContributionsConfig(AppConfig):
     name = "contributions"
     verbose_name = "Iuran"
+
+    def ready(self) -> None:
+        from bpjs_gateway.registry import register
+        from contributions.insurer import PAYMENT, release_waiting_payments
+        from enrollment.signals import farmer_registered
+
+        register(PAYMENT)
+        farmer_registered.connect(release_waiting_payments, dispatch_uid="contributions.release_waiting_payments")

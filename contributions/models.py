@@ -54,6 +54,7 @@ class Payment(models.Model):
 
     status = models.CharField(max_length=14, choices=PaymentStatus.choices, default=PaymentStatus.MENUNGGU)
     transaction_no = models.CharField("nomor transaksi BPJS", max_length=40, blank=True)
+    confirmed_at = models.DateTimeField("dikonfirmasi BPJS pada", null=True, blank=True)
     insurer_errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from contributions.insurer import queue_payment
 from contributions.models import FundSource, Payment, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.models import Farmer, RegistrationStatus
@@ -69,7 +70,5 @@ def payment_record(
             recorded_by=user,
             submission_token=submission_token,
         )
-        from bpjs_gateway.operations import queue_payment
-
         queue_payment(payment)
     return payment

@@ -32,6 +32,8 @@ class RegistrationStatus(models.TextChoices):
     DITOLAK = "DITOLAK", "Ditolak BPJS"
 
 
+# The rules of participation (BPU): age on the registration date, declared monthly income.
+MIN_AGE, MAX_AGE = 15, 65
 MIN_INCOME = 1_000_000
 MAX_INCOME = 20_700_000
 

@@ -19,12 +19,14 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from audit.models import Action
 from audit.services import access_record, lookups_exhausted
+from bpjs_gateway import queue
+from bpjs_gateway.models import OutboxState
+from enrollment.insurer import REGISTER, queue_registration, registration_messages
 from enrollment.ktp import KtpFile
-from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
+from enrollment.models import MAX_AGE, MIN_AGE, Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
 from enrollment.selectors import Matches, nik_holder_for
 
-MIN_AGE, MAX_AGE = 15, 65
 MAX_HEIRS = 5
 ANONYMISED_NAME = "DIANONIMKAN"
 ANONYMISED_REFUSAL = "Data petani ini sudah dianonimkan atas permintaannya; tidak dapat diubah lagi."
@@ -138,7 +140,7 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
                 Heir,
                 default_user=user,
             )
-            _queue_for_insurer(farmer)
+            queue_registration(farmer)
     except IntegrityError:
         existing = Farmer.objects.filter(nik=data["nik"]).first()
         if existing is None:
@@ -182,7 +184,7 @@ def farmer_correct(*, farmer: Farmer, fields: dict[str, Any], ktp: KtpFile | Non
             if ktp:
                 ktp_writes.replace(locked, ktp)
             locked.save()
-            _queue_for_insurer(locked)
+            queue_registration(locked)
     except IntegrityError:
         existing = Farmer.objects.filter(nik=fields["nik"]).exclude(pk=farmer.pk).first()
         if existing is None:
@@ -227,13 +229,6 @@ class _KtpWrites:
             transaction.on_commit(partial(storage.delete, previous), robust=True)
 
 
-def _queue_for_insurer(farmer: Farmer) -> None:
-    # Imported here: the gateway depends on enrollment's models, not the other way round.
-    from bpjs_gateway.operations import queue_registration
-
-    queue_registration(farmer)
-
-
 # --- erasure on request (UU 27/2022 PDP) ------------------------------------------------------
 
 
@@ -251,8 +246,6 @@ def farmer_anonymise(*, farmer: Farmer, by: User, reason: str) -> Farmer:
     the insurer go. A registration still on its way to the insurer is refused: its body would
     be sent, and its answer written back, after the erasure.
     """
-    from bpjs_gateway.models import Operation, OutboxMessage, OutboxState  # the gateway sits above enrollment
-
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError("Tuliskan alasan penganoniman (mis. nomor surat permintaan petani).")
@@ -260,11 +253,8 @@ def farmer_anonymise(*, farmer: Farmer, by: User, reason: str) -> Farmer:
         locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
         if locked.anonymised_at:
             raise ValidationError("Data petani ini sudah dianonimkan.")
-        messages = list(OutboxMessage.objects.select_for_update().filter(farmer=locked))
-        if any(
-            m.operation == Operation.REGISTER and m.state in (OutboxState.PENDING, OutboxState.SENDING)
-            for m in messages
-        ):
+        messages = list(registration_messages(locked).select_for_update())
+        if any(m.state in (OutboxState.PENDING, OutboxState.SENDING) for m in messages):
             raise ValidationError("Tunggu sampai pendaftaran selesai diproses BPJS, lalu anonimkan.")
 
         ktp = locked.ktp_image.name
@@ -289,7 +279,7 @@ def farmer_anonymise(*, farmer: Farmer, by: User, reason: str) -> Farmer:
         latest = locked.history.latest()
         Farmer.history.filter(id=locked.pk).exclude(history_id=latest.history_id).delete()
         Heir.history.filter(farmer_id=locked.pk).delete()
-        OutboxMessage.objects.filter(farmer=locked, state__in=[OutboxState.DONE, OutboxState.FAILED]).update(body=None)
+        queue.forget_bodies(operation=REGISTER, subject_id=locked.pk)
         access_record(user=by, action=Action.ERASE, subject=f"petani:{locked.pk}", detail=reason)
         if ktp:
             transaction.on_commit(lambda: storage.delete(ktp))
@@ -302,15 +292,13 @@ def farmer_erase(*, farmer: Farmer, by: User, reason: str) -> None:
     Only then is nothing left to keep consistent: no KPJ, no payment, no registration that
     reached the insurer. Everything else is anonymised instead (farmer_anonymise).
     """
-    from bpjs_gateway.models import OutboxMessage, OutboxState
-
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError("Tuliskan alasan penghapusan (mis. nomor surat permintaan petani).")
     with transaction.atomic():
         locked = Farmer.objects.select_for_update().get(pk=farmer.pk)
         # Locked, so that no worker claims a row while we look: skip_locked makes it pass them by.
-        messages = list(OutboxMessage.objects.select_for_update().filter(farmer=locked))
+        messages = list(registration_messages(locked).select_for_update())
         reached_insurer = any(m.state != OutboxState.PENDING or m.attempts for m in messages)
         if locked.kpj or reached_insurer or locked.payments.exists():
             raise ValidationError(
@@ -318,7 +306,7 @@ def farmer_erase(*, farmer: Farmer, by: User, reason: str) -> None:
                 "hanya dianonimkan."
             )
         pk, ktp, storage = locked.pk, locked.ktp_image.name, locked.ktp_image.storage
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).delete()
+        registration_messages(locked).delete()
         locked.delete()  # heirs go with it (CASCADE)
         Farmer.history.filter(id=pk).delete()
         Heir.history.filter(farmer_id=pk).delete()

@@ -10,7 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
-from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.models import OutboxState
+from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
@@ -131,7 +132,7 @@ def refused_farmer(agent_user) -> Farmer:
         ),
     )
     Farmer.objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
-    OutboxMessage.objects.filter(farmer=farmer).update(state=OutboxState.FAILED)
+    registration_messages(farmer).update(state=OutboxState.FAILED)
     return farmer
 
 
@@ -139,7 +140,7 @@ def _url(name: str, farmer: Farmer) -> str:
     if name in ("enrollment:farmer_detail", "enrollment:farmer_ktp", "enrollment:farmer_correct"):
         return reverse(name, args=[farmer.pk])
     if name == "monitoring:outbox_resend":
-        return reverse(name, args=[farmer.outbox.get().pk])
+        return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)
 
 
@@ -158,7 +159,7 @@ def test_each_url_answers_each_user_as_its_rule_says(client, people, refused_far
             answer = LOGIN
         answers[who] = answer
         # Mutations must not leak into the next user's request.
-        OutboxMessage.objects.filter(farmer=refused_farmer).update(state=OutboxState.FAILED)
+        registration_messages(refused_farmer).update(state=OutboxState.FAILED)
     assert answers == rules
 
 

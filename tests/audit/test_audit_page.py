@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import Agent, Role, User
 from audit.models import AccessLog, Action
 from audit.services import access_record
-from bpjs_gateway.models import Operation, OutboxMessage, OutboxState
-from bpjs_gateway.operations import HANDLERS
+from bpjs_gateway.models import OutboxState
+from bpjs_gateway.registry import operation as registered_operation
+from enrollment.insurer import REGISTER, registration_messages
 from enrollment.services import farmer_correct
 from tests.conftest import nik_for
 from wilayah.loader import load_wilayah
@@ -125,8 +126,10 @@ def test_filtering_by_action_and_date(client, admin_user, agent_user, soppeng):
 def test_a_change_shows_old_and_new_with_the_nik_masked(client, admin_user, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     with transaction.atomic():
-        HANDLERS[Operation.REGISTER].refused(farmer.outbox.get(), 422, [{"field": "nik", "code": "NIK_TIDAK_COCOK"}])
-    OutboxMessage.objects.filter(farmer=farmer).update(state=OutboxState.FAILED)
+        registered_operation(REGISTER).refused(
+            registration_messages(farmer).get().subject_id, [{"field": "nik", "code": "NIK_TIDAK_COCOK"}]
+        )
+    registration_messages(farmer).update(state=OutboxState.FAILED)
     farmer.refresh_from_db()
     new_nik = nik_for(birth=dt.date(1990, 1, 6), female=True, serial=9)
     fields = {"nik": new_nik, "birth_date": dt.date(1990, 1, 6), "sex": "P", "name": "HASNAH BINTI BASO"}

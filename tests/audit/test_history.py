@@ -5,10 +5,11 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 
-from bpjs_gateway.models import Operation, OutboxMessage, OutboxState
-from bpjs_gateway.operations import HANDLERS
+from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.registry import operation as registered_operation
 from contributions.models import Payment
 from contributions.services import payment_record
+from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer, Heir
 from tests.conftest import UMPUNGENG, nik_for
 
@@ -32,9 +33,9 @@ def test_a_save_that_changes_nothing_adds_no_history_row(agent_user, make_farmer
 
 def test_a_correction_records_before_and_after_and_who(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
-    message = farmer.outbox.get()
+    message = registration_messages(farmer).get()
     with transaction.atomic():
-        HANDLERS[Operation.REGISTER].refused(message, 422, [{"field": "nik", "code": "NIK_TIDAK_COCOK"}])
+        registered_operation(REGISTER).refused(message.subject_id, [{"field": "nik", "code": "NIK_TIDAK_COCOK"}])
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED)
     client.force_login(agent_user)
     new_nik = nik_for(birth=dt.date(1990, 1, 6), female=True, serial=9)

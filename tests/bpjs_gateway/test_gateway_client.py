@@ -5,7 +5,7 @@ import time
 import pytest
 
 from bpjs_gateway.client import H2HClient, Verdict
-from bpjs_gateway.operations import encode
+from bpjs_gateway.queue import encode
 
 
 @pytest.fixture

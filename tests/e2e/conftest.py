@@ -84,7 +84,7 @@ def outbox_kicks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         def delay(message_id: int) -> None:
             kicks.append(message_id)
 
-    monkeypatch.setattr("bpjs_gateway.tasks.send_outbox_message_task", Task)
+    monkeypatch.setattr("bpjs_gateway.queue.send_outbox_message_task", Task)
     return kicks
 
 

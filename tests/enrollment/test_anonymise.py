@@ -12,11 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AccessLog, Action
-from bpjs_gateway.models import Operation, OutboxMessage, OutboxState
-from bpjs_gateway.operations import HANDLERS
+from bpjs_gateway.models import OutboxMessage, OutboxState
 from bpjs_gateway.outbox import resend_failed
+from bpjs_gateway.registry import operation as registered_operation
 from contributions.models import Payment
 from contributions.services import payment_record
+from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer, Heir
 from enrollment.services import farmer_anonymise, farmer_correct, farmer_erase
 from tests.conftest import jpeg_bytes
@@ -27,16 +28,20 @@ OLD_VALUES = ["HASNAH", "7312044501900001", "7312040101900001", "081234567890", 
 OLD_VALUES += ["1990-01-05", "KT SIPATUO"]
 
 
+def registration_messages_of(pk: int):
+    return OutboxMessage.objects.filter(operation=REGISTER, subject_id=pk)
+
+
 def insurer_accepts(farmer: Farmer) -> None:
     """What the outbox does on the insurer's 201, without a network."""
-    message = farmer.outbox.get(operation=Operation.REGISTER)
+    message = registration_messages(farmer).get()
     with transaction.atomic():
-        HANDLERS[Operation.REGISTER].done(message, 201, {"kpj": KPJ})
+        registered_operation(REGISTER).done(message.subject_id, {"kpj": KPJ})
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.DONE, response={"kpj": KPJ})
 
 
 def insurer_refuses(farmer: Farmer) -> None:
-    OutboxMessage.objects.filter(farmer=farmer, operation=Operation.REGISTER).update(state=OutboxState.FAILED)
+    registration_messages(farmer).update(state=OutboxState.FAILED)
     Farmer.objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
 
 
@@ -48,7 +53,7 @@ def everything_kept_about(pk: int) -> str:
         *Farmer.history.filter(id=pk).values(),
         *Heir.history.filter(farmer_id=pk).values(),
     ]
-    bodies = [bytes(b).decode() for b in OutboxMessage.objects.filter(farmer_id=pk).values_list("body", flat=True) if b]
+    bodies = [bytes(b).decode() for b in registration_messages_of(pk).values_list("body", flat=True) if b]
     return json.dumps(rows, default=str) + "".join(bodies)
 
 
@@ -122,7 +127,7 @@ def test_a_reason_is_required(registered, admin_user):
 
 def test_a_registration_still_on_its_way_to_the_insurer_blocks_it(agent_user, admin_user, make_farmer):
     farmer = make_farmer(agent_user)
-    assert farmer.outbox.get().state == OutboxState.PENDING
+    assert registration_messages(farmer).get().state == OutboxState.PENDING
     with pytest.raises(ValidationError, match="Tunggu sampai pendaftaran selesai diproses BPJS"):
         farmer_anonymise(farmer=farmer, by=admin_user, reason="Surat permintaan 12/2026")
     farmer.refresh_from_db()
@@ -137,8 +142,8 @@ def test_an_anonymised_refused_registration_is_neither_corrected_nor_sent_again(
     with pytest.raises(ValidationError, match="sudah dianonimkan"):
         farmer_correct(farmer=farmer, fields={"nik": "7312044501900001", "birth_date": dt.date(1990, 1, 5), "sex": "P"})
     with pytest.raises(ValidationError, match="sudah dianonimkan"):
-        resend_failed(farmer.outbox.get().pk)
-    assert farmer.outbox.count() == 1
+        resend_failed(registration_messages(farmer).get().pk)
+    assert registration_messages(farmer).count() == 1
 
 
 def test_the_admin_resend_button_says_why_it_did_nothing(client, agent_user, admin_user, make_farmer):
@@ -146,8 +151,10 @@ def test_the_admin_resend_button_says_why_it_did_nothing(client, agent_user, adm
     insurer_refuses(farmer)
     farmer_anonymise(farmer=farmer, by=admin_user, reason="Surat permintaan 12/2026")
     client.force_login(admin_user)
-    response = client.post(reverse("monitoring:outbox_resend", args=[farmer.outbox.get().pk]), follow=True)
-    assert "tidak dapat dikirim ulang" in response.content.decode() and farmer.outbox.count() == 1
+    response = client.post(
+        reverse("monitoring:outbox_resend", args=[registration_messages(farmer).get().pk]), follow=True
+    )
+    assert "tidak dapat dikirim ulang" in response.content.decode() and registration_messages(farmer).count() == 1
 
 
 def test_the_command_anonymises_as_the_named_admin(registered, admin_user, capsys):
@@ -181,7 +188,7 @@ def test_a_farmer_the_insurer_never_saw_can_be_deleted_outright(
     storage, name, pk = farmer.ktp_image.storage, farmer.ktp_image.name, farmer.pk
     with django_capture_on_commit_callbacks(execute=True):
         farmer_erase(farmer=farmer, by=admin_user, reason="Surat permintaan 12/2026")
-    assert not Farmer.objects.filter(pk=pk).exists() and not OutboxMessage.objects.filter(farmer_id=pk).exists()
+    assert not Farmer.objects.filter(pk=pk).exists() and not registration_messages_of(pk).exists()
     assert not Farmer.history.filter(id=pk).exists() and not Heir.history.filter(farmer_id=pk).exists()
     assert not storage.exists(name)
     assert AccessLog.objects.get(action=Action.ERASE).subject == f"petani:{pk}"

@@ -4,13 +4,14 @@ import datetime as dt
 
 from django.urls import reverse
 
-from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.models import OutboxState
+from enrollment.insurer import registration_messages
 from enrollment.models import Farmer
 from tests.conftest import UMPUNGENG, nik_for
 
 
 def refuse(farmer, code="NIK_TIDAK_COCOK"):
-    OutboxMessage.objects.filter(farmer=farmer).update(state=OutboxState.FAILED, last_error_code=code)
+    registration_messages(farmer).update(state=OutboxState.FAILED, last_error_code=code)
     Farmer.objects.filter(pk=farmer.pk).update(
         registration_status="DITOLAK",
         insurer_errors=[{"field": "nik", "code": code, "pesan": "NIK tidak cocok dengan tanggal lahir."}],
@@ -48,7 +49,7 @@ def test_the_refusal_shows_on_the_farmer_with_a_way_to_correct_it(client, agent_
 
 def test_a_correction_is_saved_and_sent_again_with_a_new_key(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
-    old_key = farmer.outbox.get().idempotency_key
+    old_key = registration_messages(farmer).get().idempotency_key
     refuse(farmer)
     client.force_login(agent_user)
     new_nik = nik_for(birth=dt.date(1990, 1, 6), female=True, serial=9)
@@ -58,7 +59,7 @@ def test_a_correction_is_saved_and_sent_again_with_a_new_key(client, agent_user,
     assert response.status_code == 302
     farmer.refresh_from_db()
     assert farmer.nik == new_nik and farmer.registration_status == "MENUNGGU_KPJ" and farmer.insurer_errors == []
-    pending = farmer.outbox.get(state=OutboxState.PENDING)
+    pending = registration_messages(farmer).get(state=OutboxState.PENDING)
     assert pending.idempotency_key != old_key and new_nik.encode() in bytes(pending.body)
 
 
@@ -69,14 +70,14 @@ def test_a_bad_correction_is_refused_at_the_field_and_nothing_is_sent(client, ag
     url = reverse("enrollment:farmer_correct", args=[farmer.pk])
     response = client.post(url, correction(farmer, birth_date="1991-01-05"))
     assert response.status_code == 200 and "Tanggal lahir tidak cocok dengan NIK" in response.content.decode()
-    assert not farmer.outbox.filter(state=OutboxState.PENDING).exists()
+    assert not registration_messages(farmer).filter(state=OutboxState.PENDING).exists()
 
 
 def test_only_refused_registrations_are_corrected_here(client, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
     client.force_login(agent_user)
     response = client.get(reverse("enrollment:farmer_correct", args=[farmer.pk]))
-    assert response.status_code == 302 and farmer.outbox.count() == 1
+    assert response.status_code == 302 and registration_messages(farmer).count() == 1
 
 
 def test_another_villages_agent_cannot_correct(client, agent_user, other_agent_user, make_farmer):

@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from bpjs_gateway.models import Operation, OutboxMessage
+from bpjs_gateway.models import OutboxMessage
 from enrollment.importer import COLUMNS, ImportFileError, import_farmers, read_rows
+from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer
 from tests.conftest import MARIORIWAWO_VILLAGE, UMPUNGENG, nik_for
 
@@ -100,7 +101,7 @@ def test_it_imports_the_good_rows_and_reports_each_bad_one_on_its_line(agent_use
         assert farmer.agent == agent_user.agent and farmer.registered_by == agent_user
         assert farmer.income == 1_000_000 and farmer.rt == "001" and farmer.name.startswith("PETANI NOMOR")
         assert [(h.name, h.relation) for h in farmer.heirs.all()] == [("ANDI BASO", "SUAMI")]
-        assert OutboxMessage.objects.get(farmer=farmer).operation == Operation.REGISTER
+        assert registration_messages(farmer).get().operation == REGISTER
     assert OutboxMessage.objects.count() == 2
 
 

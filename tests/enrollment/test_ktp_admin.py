@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from bpjs_gateway.models import OutboxMessage
+from enrollment.insurer import registration_messages
 from enrollment.ktp import process_ktp_upload
 from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
@@ -159,7 +159,7 @@ def test_clearing_the_ktp_in_the_admin_removes_the_file(
 
 
 def test_the_admin_cannot_delete_a_farmer_and_leave_history_and_ktp_behind(client, admin_user, farmer, settings):
-    OutboxMessage.objects.filter(farmer=farmer).delete()
+    registration_messages(farmer).delete()
     client.force_login(admin_user)
     response = client.post(reverse("admin:enrollment_farmer_delete", args=[farmer.pk]), {"post": "yes"})
     assert response.status_code == 403

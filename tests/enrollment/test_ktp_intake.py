@@ -357,7 +357,7 @@ def test_a_registration_that_fails_inside_the_save_leaves_no_file(settings, agen
     def broken_queue(farmer):
         raise RuntimeError("the outbox is down")
 
-    monkeypatch.setattr(services, "_queue_for_insurer", broken_queue)
+    monkeypatch.setattr(services, "queue_registration", broken_queue)
     with pytest.raises(RuntimeError):
         register(agent_user)
     assert ktp_files(settings) == [] and not Farmer.objects.exists()
@@ -369,7 +369,7 @@ def test_a_registration_that_fails_at_commit_leaves_no_file(settings, agent_user
         # Foreign keys are checked at COMMIT on PostgreSQL: the failure comes after every statement ran.
         Farmer.objects.filter(pk=farmer.pk).update(agent_id=987654)
 
-    monkeypatch.setattr(services, "_queue_for_insurer", queue_with_a_bad_reference)
+    monkeypatch.setattr(services, "queue_registration", queue_with_a_bad_reference)
     with pytest.raises(IntegrityError):
         register(agent_user)
     assert ktp_files(settings) == [] and not Farmer.objects.exists()
@@ -412,7 +412,7 @@ def test_a_correction_that_fails_keeps_the_old_file_and_removes_the_new_one(
     def broken_queue(farmer):
         raise RuntimeError("the outbox is down")
 
-    monkeypatch.setattr(services, "_queue_for_insurer", broken_queue)
+    monkeypatch.setattr(services, "queue_registration", broken_queue)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         farmer_correct(farmer=farmer, fields=correction_fields(farmer), ktp=ktp())
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from bpjs_gateway.models import Operation, OutboxMessage
+from bpjs_gateway.models import OutboxMessage
+from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer
 from tests.conftest import UMPUNGENG, jpeg_bytes, nik_for
 
@@ -62,8 +63,8 @@ def test_it_registers_a_farmer_and_queues_it_for_the_insurer(client, agent_user)
     assert farmer.consent_recorded_by == agent_user and farmer.consent_at is not None
     assert farmer.agent == agent_user.agent
     assert [(h.name, h.relation) for h in farmer.heirs.all()] == [("ANDI BASO", "SUAMI")]
-    message = OutboxMessage.objects.get(farmer=farmer)
-    assert message.operation == Operation.REGISTER and message.state == "PENDING"
+    message = registration_messages(farmer).get()
+    assert message.operation == REGISTER and message.state == "PENDING"
     assert b'"kode_wilayah":"7312042009"' in bytes(message.body)
 
 

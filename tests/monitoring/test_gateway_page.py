@@ -1,11 +1,12 @@
 from django.urls import reverse
 
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+from enrollment.insurer import registration_messages
 
 
 def test_the_admin_sees_the_queue_failures_and_can_resend(client, admin_user, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
-    message = farmer.outbox.get()
+    message = registration_messages(farmer).get()
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, last_error_code="NIK_TIDAK_VALID")
     RequestLog.objects.create(
         message=message,
@@ -21,7 +22,7 @@ def test_the_admin_sees_the_queue_failures_and_can_resend(client, admin_user, ag
     assert "NIK_TIDAK_VALID" in page and "Kirim ulang" in page and farmer.name in page
     response = client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
     assert response.status_code == 302
-    assert farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
+    assert registration_messages(farmer).filter(state=OutboxState.PENDING).count() == 1
 
 
 def test_the_health_page_is_for_admins_only(client, agent_user, dinas_user):
@@ -31,7 +32,7 @@ def test_the_health_page_is_for_admins_only(client, agent_user, dinas_user):
 
 
 def test_resend_refuses_get_and_rows_that_did_not_fail(client, admin_user, agent_user, make_farmer):
-    message = make_farmer(agent_user).outbox.get()
+    message = registration_messages(make_farmer(agent_user)).get()
     client.force_login(admin_user)
     assert client.get(reverse("monitoring:outbox_resend", args=[message.pk])).status_code == 405
     assert client.post(reverse("monitoring:outbox_resend", args=[message.pk])).status_code == 404
@@ -39,14 +40,17 @@ def test_resend_refuses_get_and_rows_that_did_not_fail(client, admin_user, agent
 
 def test_two_clicks_on_kirim_ulang_make_one_new_operation(client, admin_user, agent_user, make_farmer):
     farmer = make_farmer(agent_user)
-    message = farmer.outbox.get()
+    message = registration_messages(farmer).get()
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, last_error_code="NIK_TIDAK_VALID")
     client.force_login(admin_user)
     first = client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
     second = client.post(reverse("monitoring:outbox_resend", args=[message.pk]), follow=True)
     assert first.status_code == 302 and second.status_code == 200
     assert "Sudah dikirim ulang sebelumnya" in second.content.decode()
-    assert farmer.outbox.count() == 2 and farmer.outbox.filter(state=OutboxState.PENDING).count() == 1
+    assert (
+        registration_messages(farmer).count() == 2
+        and registration_messages(farmer).filter(state=OutboxState.PENDING).count() == 1
+    )
     assert OutboxMessage.objects.get(pk=message.pk).state == OutboxState.RESENT
 
 
@@ -56,11 +60,11 @@ def test_a_refusal_corrected_by_the_agent_cannot_also_be_resent_from_the_gateway
     from enrollment.services import farmer_correct
 
     farmer = make_farmer(agent_user)
-    message = farmer.outbox.get()
+    message = registration_messages(farmer).get()
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED)
     type(farmer).objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
     farmer.refresh_from_db()
     farmer_correct(farmer=farmer, fields={"nik": farmer.nik, "birth_date": farmer.birth_date, "sex": farmer.sex})
     client.force_login(admin_user)
     client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
-    assert farmer.outbox.count() == 2
+    assert registration_messages(farmer).count() == 2

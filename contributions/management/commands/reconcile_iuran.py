@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bpjs_gateway.reconciliation import ReconciliationUnavailable, reconcile_payments
+from contributions.reconciliation import ReconciliationUnavailable, reconcile_payments
 
 
 class Command(BaseCommand):

@@ -1,4 +1,6 @@
-"""Daily reconciliation: every payment the insurer booked on a day against our own records."""
+"""Daily reconciliation: every payment the insurer booked on a day against our own records
+(docs/insurer-contract.md#reconciliation). The gateway carries the request; what counts as a
+match is contributions' business."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from bpjs_gateway.client import H2HClient, Verdict, default_client
-from bpjs_gateway.models import Operation, OutboxMessage, OutboxState
-from contributions.models import Payment
+from bpjs_gateway.registry import API
+from contributions.models import Payment, PaymentStatus
 
 PAGE_SIZE = 500
 
@@ -37,7 +39,7 @@ def insurer_bookings(day: dt.date, client: H2HClient) -> list[dict]:
     page = 1
     while True:
         outcome = client.call(
-            "GET", f"/api/bpu/v1/rekonsiliasi/iuran?tanggal={day.isoformat()}&halaman={page}&per_halaman={PAGE_SIZE}"
+            "GET", f"{API}/rekonsiliasi/iuran?tanggal={day.isoformat()}&halaman={page}&per_halaman={PAGE_SIZE}"
         )
         if outcome.verdict is not Verdict.OK:
             raise ReconciliationUnavailable(f"{outcome.status} {outcome.code}")
@@ -74,11 +76,10 @@ def reconcile_payments(day: dt.date, *, client: H2HClient | None = None) -> Reco
         else:
             report.matched += 1
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    confirmed_that_day = OutboxMessage.objects.filter(
-        operation=Operation.PAY,
-        state=OutboxState.DONE,
-        completed_at__gte=start,
-        completed_at__lt=start + dt.timedelta(days=1),
-    ).values_list("payment__receipt_no", flat=True)
+    confirmed_that_day = Payment.objects.filter(
+        status=PaymentStatus.TERKONFIRMASI,
+        confirmed_at__gte=start,
+        confirmed_at__lt=start + dt.timedelta(days=1),
+    ).values_list("receipt_no", flat=True)
     report.missing_there = sorted(set(confirmed_that_day) - {r.get("ref_kanal") for r in booked})
     return report

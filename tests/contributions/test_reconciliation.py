@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 
 import pytest
 from django.core.management import call_command
@@ -7,10 +6,11 @@ from django.utils import timezone
 
 from bpjs_gateway import outbox
 from bpjs_gateway.client import H2HClient
-from bpjs_gateway.models import Operation
-from bpjs_gateway.reconciliation import ReconciliationUnavailable, reconcile_payments
+from contributions.insurer import payment_messages
 from contributions.models import Payment
+from contributions.reconciliation import ReconciliationUnavailable, reconcile_payments
 from contributions.services import payment_record
+from enrollment.insurer import registration_messages
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def client(clean_sandbox):
 
 def paid_farmer(agent_user, make_farmer, client, serial):
     farmer = make_farmer(agent_user, serial=serial)
-    outbox.send_message(farmer.outbox.get(operation=Operation.REGISTER).pk, client=client)
+    outbox.send_message(registration_messages(farmer).get().pk, client=client)
     payment = payment_record(user=agent_user, farmer=farmer, months=1, cash_received=16_800)
-    outbox.send_message(payment.outbox.get().pk, client=client)
+    outbox.send_message(payment_messages(payment).get().pk, client=client)
     payment.refresh_from_db()
     return payment
 
@@ -44,7 +44,7 @@ def test_it_matches_todays_bookings_and_lists_the_differences(agent_user, make_f
 
 
 def test_it_pages_through_a_busy_day(agent_user, make_farmer, client, monkeypatch):
-    monkeypatch.setattr("bpjs_gateway.reconciliation.PAGE_SIZE", 2)
+    monkeypatch.setattr("contributions.reconciliation.PAGE_SIZE", 2)
     for serial in range(1, 6):
         paid_farmer(agent_user, make_farmer, client, serial)
     report = reconcile_payments(timezone.localdate(), client=client)
@@ -73,11 +73,3 @@ def test_the_command_prints_a_summary(agent_user, make_farmer, client, settings,
     out = capsys.readouterr().out.splitlines()
     assert out[0].endswith("BPJS 1, cocok 1, tidak ada di SUTASOMA 0, tidak ada di BPJS 0, berbeda 0")
     assert out[1] == f"{yesterday}: BPJS 0, cocok 0, tidak ada di SUTASOMA 0, tidak ada di BPJS 0, berbeda 0"
-
-
-def test_gateway_status_prints_outbox_counts_as_json(agent_user, make_farmer, capsys):
-    make_farmer(agent_user)
-    call_command("gateway_status", "--json")
-    status = json.loads(capsys.readouterr().out)
-    assert status["outbox"] == {"PENDING": 1, "SENDING": 0, "DONE": 0, "FAILED": 0, "RESENT": 0}
-    assert status["oldest_pending_seconds"] >= 0

@@ -1,0 +1,85 @@
+"""Putting operations on the outbox: what the owning apps call, inside their own transaction.
+
+The row is written with the business change it belongs to, so either both are saved or
+neither; the task that sends it is queued only once that transaction commits
+(docs/architecture.md#outbox).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.registry import operation as registered_operation
+from bpjs_gateway.tasks import send_outbox_message_task
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    # Deterministic bytes: the insurer compares the SHA-256 of the body on every retry.
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+
+
+def enqueue(*, operation: str, subject_id: int, payload: dict[str, Any] | None) -> OutboxMessage:
+    """Write one operation for the insurer in the caller's transaction; sent after commit.
+
+    Without a payload the message waits (WAITING) until its app calls release() with one.
+    """
+    spec = registered_operation(operation)
+    message = OutboxMessage.objects.create(
+        operation=spec.name,
+        subject_id=subject_id,
+        method=spec.method,
+        path=spec.url_path,
+        body=None if payload is None else encode(payload),
+        state=OutboxState.WAITING if payload is None else OutboxState.PENDING,
+        idempotency_key=f"{spec.key_prefix}-{uuid.uuid4().hex}",
+        next_attempt_at=timezone.now(),
+    )
+    if payload is not None:
+        _send_after_commit([message.pk])
+    return message
+
+
+def release(*, operation: str, subject_id: int, payload: dict[str, Any]) -> list[int]:
+    """The waiting messages of a subject can go now, with this body."""
+    waiting = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(operation=operation, subject_id=subject_id, state=OutboxState.WAITING)
+        .values_list("pk", flat=True)
+    )
+    OutboxMessage.objects.filter(pk__in=waiting).update(
+        state=OutboxState.PENDING, body=encode(payload), next_attempt_at=timezone.now()
+    )
+    _send_after_commit(waiting)
+    return waiting
+
+
+def supersede(*, operation: str, subject_id: int) -> int:
+    """Refused messages of a subject that a corrected one replaces: none may be resent later."""
+    return OutboxMessage.objects.filter(operation=operation, subject_id=subject_id, state=OutboxState.FAILED).update(
+        state=OutboxState.RESENT
+    )
+
+
+def messages_for(*, operation: str, subject_id: int) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(operation=operation, subject_id=subject_id)
+
+
+def forget_bodies(*, operation: str, subject_id: int) -> int:
+    """Drop what was sent about a subject once it is settled (an erased farmer's identity)."""
+    return (
+        messages_for(operation=operation, subject_id=subject_id)
+        .filter(state__in=[OutboxState.DONE, OutboxState.FAILED, OutboxState.RESENT])
+        .update(body=None)
+    )
+
+
+def _send_after_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: [send_outbox_message_task.delay(pk) for pk in ids])

@@ -1,0 +1,117 @@
+"""Payments at the insurer: the body contributions sends, and what the answer does to the payment.
+
+A payment taken before its farmer has a KPJ waits on the outbox (WAITING) and is released, with
+its body, when enrollment signals the KPJ (docs/insurer-contract.md#operations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bpjs_gateway import queue
+from bpjs_gateway.errors import translate_errors
+from bpjs_gateway.models import OutboxMessage
+from bpjs_gateway.registry import InsurerOperation, Subject
+from contributions.models import Payment, PaymentStatus
+from enrollment.models import Farmer
+from sutasoma.months import add_months
+
+PAY = "PAY"
+
+MESSAGES = {
+    "PESERTA_TIDAK_DITEMUKAN": "Peserta tidak ditemukan di BPJS.",
+    "NOMINAL_TIDAK_SESUAI": "Nominal iuran tidak sesuai dengan jumlah bulan dan tarif.",
+    "PERIODE_TIDAK_VALID": "Bulan mulai iuran tidak sesuai dengan status kepesertaan.",
+    "JUMLAH_BULAN_TIDAK_VALID": "Jumlah bulan harus 1 sampai 12.",
+    "TANGGAL_BAYAR_TIDAK_VALID": "Tanggal bayar terlalu lama (lebih dari 62 hari) atau di masa depan.",
+    "REF_KANAL_SUDAH_ADA": "Pembayaran ini sudah tercatat di BPJS.",
+}
+
+
+def payment_body(payment: Payment, kpj: str) -> dict[str, Any]:
+    return {
+        "kpj": kpj,
+        "bulan_mulai": f"{payment.start_month:%Y-%m}",
+        "jumlah_bulan": payment.months,
+        "nominal": payment.amount,
+        "tanggal_bayar": timezone.localtime(payment.paid_at).isoformat(timespec="seconds"),
+        "ref_kanal": payment.receipt_no,
+        "sumber_dana": payment.source,
+    }
+
+
+def queue_payment(payment: Payment) -> OutboxMessage:
+    """Call inside the transaction that recorded the payment, with its farmer row locked: the
+    KPJ read here cannot arrive between this check and the commit (see release_waiting_payments)."""
+    kpj = payment.farmer.kpj
+    return queue.enqueue(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, kpj) if kpj else None)
+
+
+def payment_messages(payment: Payment) -> QuerySet[OutboxMessage]:
+    return queue.messages_for(operation=PAY, subject_id=payment.pk)
+
+
+def release_waiting_payments(sender: type[Farmer], farmer: Farmer, **kwargs: Any) -> None:
+    """On enrollment's farmer_registered: payments taken before the KPJ existed can go now."""
+    for payment in Payment.objects.filter(farmer=farmer, status=PaymentStatus.MENUNGGU):
+        queue.release(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, farmer.kpj))
+
+
+def _month(value: str) -> dt.date:
+    return dt.date.fromisoformat(value + "-01")
+
+
+def _done(payment_id: int, response: dict[str, Any]) -> None:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.status = PaymentStatus.TERKONFIRMASI
+    payment.transaction_no = response.get("no_transaksi", "")
+    payment.insurer_errors = []
+    payment.confirmed_at = timezone.now()
+    payment.save(update_fields=["status", "transaction_no", "insurer_errors", "confirmed_at"])
+    paid_through = (
+        _month(response["lunas_sampai"])
+        if response.get("lunas_sampai")
+        else add_months(payment.start_month, payment.months - 1)
+    )
+    farmer = Farmer.objects.select_for_update().get(pk=payment.farmer_id)
+    if farmer.paid_through is None or paid_through > farmer.paid_through:
+        farmer.paid_through = paid_through
+        farmer.save(update_fields=["paid_through", "updated_at"])
+
+
+def _refused(payment_id: int, errors: list[dict]) -> None:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.status, payment.insurer_errors = PaymentStatus.DITOLAK, translate_errors(errors, MESSAGES)
+    payment.save(update_fields=["status", "insurer_errors"])
+
+
+def _resend(payment_id: int) -> None:
+    payment = Payment.objects.select_for_update().select_related("farmer").get(pk=payment_id)
+    payment.status, payment.insurer_errors = PaymentStatus.MENUNGGU, []
+    payment.save(update_fields=["status", "insurer_errors"])
+    queue.supersede(operation=PAY, subject_id=payment.pk)
+    queue_payment(payment)
+
+
+def _describe(payment_id: int) -> Subject:
+    payment = Payment.objects.filter(pk=payment_id).select_related("farmer").first()
+    if payment is None:
+        return Subject(f"pembayaran #{payment_id}")
+    return Subject(f"Kuitansi {payment.receipt_no}, {payment.farmer.name}", payment.farmer.get_absolute_url())
+
+
+PAYMENT = InsurerOperation(
+    name=PAY,
+    label="Pembayaran iuran",
+    path="/iuran",
+    key_prefix="pay",
+    done=_done,
+    refused=_refused,
+    resend=_resend,
+    describe=_describe,
+    already_done_codes=frozenset({"REF_KANAL_SUDAH_ADA"}),
+)

@@ -1,0 +1,120 @@
+"""Registration at the insurer: the body enrollment sends, and what the answer does to the farmer.
+
+Registered with the gateway (bpjs_gateway.registry) when the app is ready; the gateway only
+moves the bytes (docs/insurer-contract.md#operations).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from bpjs_gateway import queue
+from bpjs_gateway.errors import translate_errors
+from bpjs_gateway.models import OutboxMessage
+from bpjs_gateway.registry import InsurerOperation, Subject
+from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, RegistrationStatus
+from enrollment.signals import farmer_registered
+from sutasoma.formatting import rupiah
+
+REGISTER = "REGISTER"
+
+MESSAGES = {
+    "NIK_TIDAK_VALID": "NIK tidak valid menurut BPJS. Periksa kembali 16 angka NIK pada KTP.",
+    "NIK_TIDAK_COCOK": "NIK tidak cocok dengan tanggal lahir atau jenis kelamin. Periksa KTP.",
+    "USIA_DI_LUAR_BATAS": f"Usia petani di luar batas {MIN_AGE}–{MAX_AGE} tahun.",
+    "WILAYAH_TIDAK_DIKENAL": "Kode desa/kelurahan tidak dikenal BPJS.",
+    "PENGHASILAN_TIDAK_VALID": f"Penghasilan harus antara {rupiah(MIN_INCOME)} dan {rupiah(MAX_INCOME)}.",
+    "PESERTA_SUDAH_TERDAFTAR": "NIK ini sudah terdaftar di BPJS; KPJ yang ada dipakai.",
+}
+
+
+def registration_body(farmer: Farmer) -> dict[str, Any]:
+    address = " ".join(
+        part
+        for part in [
+            farmer.address.upper(),
+            f"RT {farmer.rt}" if farmer.rt else "",
+            f"RW {farmer.rw}" if farmer.rw else "",
+        ]
+        if part
+    )
+    return {
+        "nik": farmer.nik,
+        "no_kk": farmer.no_kk,
+        "nama": farmer.name.upper(),
+        "tempat_lahir": farmer.birth_place.upper(),
+        "tanggal_lahir": farmer.birth_date.isoformat(),
+        "jenis_kelamin": farmer.sex,
+        "alamat": address,
+        "kode_wilayah": farmer.village.plain_code,
+        "no_hp": farmer.phone,
+        "pekerjaan": farmer.occupation,
+        "penghasilan": farmer.income,
+        "program": ["JKK", "JKM"],
+        "kode_agen": farmer.agent.code if farmer.agent else "",
+        "ahli_waris": [
+            {"nama": h.name.upper(), "hubungan": h.relation, "nik": h.nik or None} for h in farmer.heirs.all()
+        ],
+    }
+
+
+def queue_registration(farmer: Farmer) -> OutboxMessage:
+    """Call inside the transaction that saved the farmer (or its correction)."""
+    if farmer.anonymised_at:
+        # Its identity is erased: sending it would register "DIANONIMKAN" at the insurer.
+        raise ValidationError("Data petani ini sudah dianonimkan; pendaftarannya tidak dapat dikirim ulang.")
+    farmer.registration_status = RegistrationStatus.MENUNGGU_KPJ
+    farmer.insurer_errors = []
+    farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
+    # A corrected registration supersedes the refused one: it must not be sent a second time.
+    queue.supersede(operation=REGISTER, subject_id=farmer.pk)
+    return queue.enqueue(operation=REGISTER, subject_id=farmer.pk, payload=registration_body(farmer))
+
+
+def registration_messages(farmer: Farmer) -> QuerySet[OutboxMessage]:
+    return queue.messages_for(operation=REGISTER, subject_id=farmer.pk)
+
+
+def _done(farmer_id: int, response: dict[str, Any]) -> None:
+    # 201, or 409 PESERTA_SUDAH_TERDAFTAR: either way the NIK has this KPJ at the insurer.
+    farmer = Farmer.objects.select_for_update().get(pk=farmer_id)
+    farmer.kpj = response["kpj"]
+    farmer.registration_status = RegistrationStatus.TERDAFTAR
+    farmer.insurer_errors = []
+    farmer.save(update_fields=["kpj", "registration_status", "insurer_errors", "updated_at"])
+    farmer_registered.send(sender=Farmer, farmer=farmer)
+
+
+def _refused(farmer_id: int, errors: list[dict]) -> None:
+    # Saved, not updated: the refusal belongs in the farmer's change history, as the insurer's.
+    farmer = Farmer.objects.select_for_update().get(pk=farmer_id)
+    farmer.registration_status = RegistrationStatus.DITOLAK
+    farmer.insurer_errors = translate_errors(errors, MESSAGES)
+    farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
+
+
+def _resend(farmer_id: int) -> None:
+    queue_registration(Farmer.objects.select_for_update().get(pk=farmer_id))
+
+
+def _describe(farmer_id: int) -> Subject:
+    farmer = Farmer.objects.filter(pk=farmer_id).select_related("village").first()
+    if farmer is None:
+        return Subject(f"petani #{farmer_id} (sudah dihapus)")
+    return Subject(f"{farmer.name}, {farmer.village}", farmer.get_absolute_url())
+
+
+REGISTRATION = InsurerOperation(
+    name=REGISTER,
+    label="Pendaftaran peserta",
+    path="/peserta",
+    key_prefix="reg",
+    done=_done,
+    refused=_refused,
+    resend=_resend,
+    describe=_describe,
+    already_done_codes=frozenset({"PESERTA_SUDAH_TERDAFTAR"}),
+)
