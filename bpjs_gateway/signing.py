@@ -1,4 +1,4 @@
-"""Request signing of the insurer's H2H contract (bpjs-h2h.md, "Authentication").
+"""Request signing of the insurer's H2H contract (docs/insurer-contract.md#signing).
 
 The signed message is ``cons_id & timestamp & METHOD & path_with_query & sha256_hex(body)``,
 where ``path_with_query`` is the path as it appears on the request line, API prefix included.

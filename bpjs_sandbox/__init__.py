@@ -1,4 +1,5 @@
-"""The insurer's sandbox: a separate HTTP server that honours bpjs-h2h.md.
+"""The insurer's sandbox: a separate HTTP server that honours the insurer's host-to-host
+specification (docs/insurer-contract.md#sandbox).
 
 It plays the outside party, so it imports nothing from the project's apps (not even the
 gateway's signing code): if the two disagree about the contract, the tests must show it.

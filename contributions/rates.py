@@ -1,4 +1,4 @@
-"""The monthly contribution from the dated rate table (DESIGN §3, bpjs-h2h.md)."""
+"""The monthly contribution from the dated rate table (docs/domain-rules.md#contribution)."""
 
 from __future__ import annotations
 

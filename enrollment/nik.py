@@ -1,4 +1,4 @@
-"""Reading a NIK (`PPRRSSDDMMYYXXXX`): structure by python-stdnum, the rest by DESIGN §3."""
+"""Reading a NIK (`PPRRSSDDMMYYXXXX`): structure by python-stdnum, the rest by docs/domain-rules.md#nik."""
 
 from __future__ import annotations
 

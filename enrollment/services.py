@@ -61,7 +61,7 @@ class Registration:
 
 
 def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | None, today: dt.date) -> dict[str, str]:
-    """The DESIGN §3 rules on identity, as field errors in Indonesian (empty when all is well)."""
+    """The rules on identity (docs/domain-rules.md#nik), as field errors in Indonesian (empty when all is well)."""
     try:
         info = parse_nik(nik, today=today)
     except NikError as exc:

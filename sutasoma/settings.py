@@ -225,7 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The insurer's host-to-host service (bpjs-h2h.md). The secret never lives in the repository.
+# The insurer's host-to-host service (docs/insurer-contract.md). The secret never lives in the repository.
 BPJS_H2H_BASE_URL = env_str("BPJS_H2H_BASE_URL", "http://127.0.0.1:8700")
 BPJS_H2H_CONS_ID = env_str("BPJS_H2H_CONS_ID", "SOPPENG01")
 BPJS_H2H_SECRET = env_str("BPJS_H2H_SECRET")

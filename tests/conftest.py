@@ -1,4 +1,4 @@
-"""The usual people of the app, as STYLE.md asks: an agent in scope, an agent out of scope,
+"""The usual people of the app, as the project's tests always have them: an agent in scope, an agent out of scope,
 a koordinator, Dinas, an admin and the anonymous visitor, on the real Soppeng region tree."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The insurer's sandbox as a real process, and a signed client written apart from the gateway's.
 
 ``sandbox`` (session) starts ``python -m bpjs_sandbox`` once per test process;
-``clean_sandbox`` empties it for one test. The client signs on its own, following
-bpjs-h2h.md, so that the sandbox is checked against the contract rather than against itself.
+``clean_sandbox`` empties it for one test. The client signs on its own, following the
+specification (docs/insurer-contract.md), so that the sandbox is checked against the contract
+rather than against itself.
 """
 
 from __future__ import annotations

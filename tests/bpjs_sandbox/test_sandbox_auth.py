@@ -1,4 +1,4 @@
-"""Signature, timestamp and idempotency-key checks, and the envelope (bpjs-h2h.md "Authentication")."""
+"""Signature, timestamp and idempotency-key checks, and the envelope (docs/insurer-contract.md#signing)."""
 
 from __future__ import annotations
 

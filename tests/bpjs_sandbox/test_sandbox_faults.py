@@ -1,4 +1,4 @@
-"""Injected faults and the control API (bpjs-h2h.md "Sandbox-only control API")."""
+"""Injected faults and the control API (docs/insurer-contract.md#sandbox)."""
 
 from __future__ import annotations
 

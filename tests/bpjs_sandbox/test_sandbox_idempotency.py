@@ -1,4 +1,4 @@
-"""Idempotent replays (bpjs-h2h.md "Idempotency")."""
+"""Idempotent replays (docs/insurer-contract.md#idempotency)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contributions, cover status and reconciliation (bpjs-h2h.md "POST /iuran", "Coverage status")."""
+"""Contributions, cover status and reconciliation (docs/insurer-contract.md#operations: POST /iuran, cover status)."""
 
 from __future__ import annotations
 

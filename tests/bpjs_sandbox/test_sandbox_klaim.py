@@ -1,4 +1,4 @@
-"""Claims and their documents (bpjs-h2h.md "POST /klaim", "PUT /klaim/.../dokumen", "GET /klaim")."""
+"""Claims and their documents (docs/insurer-contract.md#operations: POST /klaim, PUT /klaim/.../dokumen, GET /klaim)."""
 
 from __future__ import annotations
 

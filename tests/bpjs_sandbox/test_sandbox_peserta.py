@@ -1,4 +1,4 @@
-"""Registration and participant status (bpjs-h2h.md "POST /peserta", "GET /peserta/{kpj}")."""
+"""Registration and participant status (docs/insurer-contract.md#operations: POST /peserta, GET /peserta/{kpj})."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-# A cheap Android phone in Soppeng (UI.md): 360 px wide, touch, Indonesian, WITA.
+# A cheap Android phone in Soppeng (docs/architecture.md#pages): 360 px wide, touch, Indonesian, WITA.
 PHONE: dict[str, Any] = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,

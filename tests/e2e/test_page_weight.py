@@ -1,5 +1,6 @@
-"""The registration page's weight on the wire, by UI.md's budget: under 100 KB on a first visit
-(empty cache), under 20 KB on the next (CSS and JS already on the phone). A size, not a timing."""
+"""The registration page's weight on the wire, by the budget of docs/architecture.md#pages: under
+100 KB on a first visit (empty cache), under 20 KB on the next (CSS and JS already on the phone).
+A size, not a timing."""
 
 from __future__ import annotations
 
