@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from accounts.models import User
+from enrollment.ktp import MAX_MB as KTP_MAX_MB
 from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
 from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation, Sex
 from enrollment.selectors import Matches, duplicates_for, nik_holder_for, villages_for
@@ -36,7 +37,7 @@ class FarmerForm(forms.ModelForm):
     ktp_upload = forms.FileField(
         label="Foto atau scan KTP",
         required=True,
-        help_text="JPG, PNG atau PDF, maksimal 5 MB.",
+        help_text=f"JPG, PNG atau PDF, maksimal {KTP_MAX_MB} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
     )
     consent = forms.BooleanField(

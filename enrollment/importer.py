@@ -43,8 +43,10 @@ from wilayah.models import Region
 
 logger = logging.getLogger("sutasoma.import")
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_MB = 5
+MAX_BYTES = MAX_MB * 1024 * 1024
 MAX_ROWS = 5000
+TOO_BIG = f"Berkas lebih dari {MAX_MB} MB. Bagi menjadi beberapa berkas."
 # Rows read after the header may be blank, but not without end: a stray value a million rows down
 # would otherwise make the reader walk every row in between.
 BLANK_ROWS_SLACK = 1000
@@ -180,7 +182,7 @@ def read_rows(file_obj: IO[bytes], filename: str = "", *, deadline: Deadline | N
     """The data rows of a CSV or XLSX file, blank lines skipped. Raises ImportFileError."""
     content = file_obj.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise ImportFileError("Berkas lebih dari 5 MB. Bagi menjadi beberapa berkas.")
+        raise ImportFileError(TOO_BIG)
     if not content.strip():
         raise ImportFileError("Berkas kosong.")
     # Decide by content, not by name: phones rename downloads, and an .xlsx is a ZIP archive.

@@ -16,7 +16,8 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_MB = 5
+MAX_BYTES = MAX_MB * 1024 * 1024
 # A KTP stays legible at this size and a phone on 3G loads it in seconds.
 MAX_SIDE_PX = 1600
 # Checked on the size the header declares, before a single pixel is decoded: a few KB of PNG can
@@ -56,7 +57,7 @@ ACTIVE_PDF_NAMES = frozenset(
 # What is stored, by the extension process_ktp_upload gives it; nothing else is ever served.
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 
-TOO_BIG = "Berkas KTP terlalu besar (maksimal 5 MB)."
+TOO_BIG = f"Berkas KTP terlalu besar (maksimal {MAX_MB} MB)."
 NOT_READABLE = "Berkas bukan foto atau PDF yang bisa dibaca. Gunakan JPG, PNG atau PDF."
 TOO_MANY_PIXELS = (
     f"Resolusi foto KTP terlalu besar (paling banyak {MAX_DECLARED_PIXELS // 1_000_000} juta piksel dan "

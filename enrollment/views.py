@@ -230,7 +230,7 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label="Berkas daftar petani (CSV atau XLSX)",
-        help_text="Paling besar 5 MB dan 5000 baris.",
+        help_text=f"Paling besar {importer.MAX_MB} MB dan {importer.MAX_ROWS} baris.",
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
@@ -245,7 +245,7 @@ class ImportUploadForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > importer.MAX_BYTES:
-            raise forms.ValidationError("Berkas lebih dari 5 MB. Bagi menjadi beberapa berkas.")
+            raise forms.ValidationError(importer.TOO_BIG)
         self.deadline = importer.Deadline.after(importer.WEB_SECONDS)
         try:
             self.rows = importer.read_rows(upload, upload.name, deadline=self.deadline)
@@ -276,6 +276,8 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
             "columns": importer.COLUMNS,
             "optional": importer.OPTIONAL_COLUMNS,
             "default_income": MIN_INCOME,
+            "max_mb": importer.MAX_MB,
+            "max_rows": importer.MAX_ROWS,
         },
     )
 
