@@ -4,6 +4,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -68,5 +69,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             page = Paginator(change_rows(request.user, filters), PAGE_SIZE).get_page(request.GET.get("halaman"))
             entries = change_entries(page.object_list)
     filtered = any(request.GET.get(name) for name in form.fields if name != "tab")
-    context = {"form": form, "tab": tab, "page": page, "entries": entries, "filtered": filtered}
+    query = urlencode([(k, v) for k, v in request.GET.items() if v and k != "halaman"])
+    context = {"form": form, "tab": tab, "page": page, "entries": entries, "filtered": filtered, "query": query}
     return render(request, "audit/log.html", context)

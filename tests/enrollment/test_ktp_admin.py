@@ -18,16 +18,8 @@ from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
 from tests.conftest import jpeg_bytes, registration_fields
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path) -> Path:
-    root = tmp_path / "private"
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root}},
-    }
-    return root
+# Each test gets its own private storage (tests/enrollment/conftest.py).
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 @pytest.fixture

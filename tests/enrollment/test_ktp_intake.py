@@ -38,16 +38,8 @@ from tests.conftest import jpeg_bytes, registration_fields
 SECRET = b"NIK 7312044501900001 HASNAH"
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path) -> Path:
-    """A storage of its own per test, so that its ktp/ folder holds only what the test wrote."""
-    root = tmp_path / "private"
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root}},
-    }
-    return root
+# Each test gets its own private storage (tests/enrollment/conftest.py).
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def ktp_files(settings) -> list[str]:
