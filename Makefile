@@ -12,7 +12,8 @@ PYTHON_FIRST := $(firstword $(PYTHON))
 
 # `make run` is a laptop demo on loopback: plain HTTP, a local secret, the demo data.
 RUN_ENV := HTTPS=0 ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY_FILE=var/secret_key \
-	BPJS_H2H_SECRET=$${BPJS_H2H_SECRET:-sandbox-secret}
+	BPJS_H2H_SECRET=$${BPJS_H2H_SECRET:-sandbox-secret} \
+	BPJS_H2H_BASE_URL=$${BPJS_H2H_BASE_URL:-http://127.0.0.1:$${SANDBOX_PORT:-8700}}
 
 .PHONY: setup run test test-fast lint bench clean
 
