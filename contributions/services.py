@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contributions.insurer import queue_payment
-from contributions.models import FundSource, Payment, PaymentStatus
+from contributions.models import FundSource, Payer, Payment, PaymentBatch, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.models import Farmer, RegistrationStatus
 from sutasoma.months import add_months, month_start
@@ -40,6 +40,8 @@ def payment_record(
     source: str = FundSource.MANDIRI,
     paid_at: dt.datetime | None = None,
     submission_token: uuid.UUID | None = None,
+    payer: Payer | None = None,
+    batch: PaymentBatch | None = None,
 ) -> Payment:
     """Record a contribution and queue it for the insurer, in one transaction; idempotent on the
     form's token. The insurer receives it once the farmer has a KPJ."""
@@ -47,6 +49,8 @@ def payment_record(
         return earlier
     if farmer.registration_status == RegistrationStatus.DITOLAK:
         raise ValidationError("Pendaftaran petani ini ditolak BPJS; perbaiki datanya dulu.")
+    if payer is not None and payer.source != source:
+        raise ValidationError({"source": f"Sumber dana harus {payer.get_source_display()} untuk {payer}."})
     if not 1 <= months <= 12:
         raise ValidationError({"months": "Jumlah bulan harus 1 sampai 12."})
     paid_at = paid_at or timezone.now()
@@ -69,6 +73,8 @@ def payment_record(
             paid_at=paid_at,
             recorded_by=user,
             submission_token=submission_token,
+            payer=payer,
+            batch=batch,
         )
         queue_payment(payment)
     return payment

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("accounts.urls")),
     path("petani/", include("enrollment.urls")),
+    path("iuran/", include("contributions.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
