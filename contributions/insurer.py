@@ -32,6 +32,19 @@ MESSAGES = {
 }
 
 
+# What the agent does about each refusal; shown under the reason on the receipt.
+ADVICE = {
+    "NOMINAL_TIDAK_SESUAI": (
+        "Periksa penghasilan petani di data kepesertaan; bila berubah, perbaiki lalu catat pembayaran baru. "
+        "Uang yang sudah diterima tetap dicatat di kuitansi ini."
+    ),
+    "PERIODE_TIDAK_VALID": "Catat pembayaran baru: bulan mulai dihitung ulang dari status kepesertaan terbaru.",
+    "JUMLAH_BULAN_TIDAK_VALID": "Catat pembayaran baru untuk 1 sampai 12 bulan.",
+    "TANGGAL_BAYAR_TIDAK_VALID": "Hubungi koordinator BPP: pembayaran lebih dari 62 hari perlu dicatat ulang di BPJS.",
+    "PESERTA_TIDAK_DITEMUKAN": "Periksa KPJ petani bersama koordinator BPP sebelum mencatat ulang.",
+}
+
+
 def payment_body(payment: Payment, kpj: str) -> dict[str, Any]:
     return {
         "kpj": kpj,

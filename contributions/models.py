@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from accounts.models import Agent
 from audit.history import ChangeHistory
+from sutasoma.months import add_months
 from wilayah.models import Region
 
 
@@ -152,6 +155,11 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_no
+
+    @property
+    def end_month(self) -> dt.date:
+        """The last month this payment covers."""
+        return add_months(self.start_month, self.months - 1)
 
 
 class Deposit(models.Model):

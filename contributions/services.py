@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,6 +15,7 @@ from contributions.insurer import queue_payment
 from contributions.models import FundSource, Payer, Payment, PaymentBatch, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.models import Farmer, RegistrationStatus
+from sutasoma.formatting import rupiah
 from sutasoma.months import add_months, month_start
 
 
@@ -29,6 +31,32 @@ def next_start_month(farmer: Farmer, *, paid_on: dt.date) -> dt.date:
     if last_end is not None and last_end >= add_months(this_month, -1):
         return add_months(last_end, 1)
     return this_month
+
+
+@dataclass(frozen=True)
+class PaymentQuote:
+    """What a payment of `months` would cost and cover, before it is recorded."""
+
+    monthly: int
+    months: int
+    start_month: dt.date
+
+    @property
+    def amount(self) -> int:
+        return self.monthly * self.months
+
+    @property
+    def end_month(self) -> dt.date:
+        return add_months(self.start_month, self.months - 1)
+
+
+def payment_quote(farmer: Farmer, *, months: int, paid_on: dt.date) -> PaymentQuote:
+    """The rate in force on the day of payment, never today's rate for an old receipt."""
+    return PaymentQuote(
+        monthly=monthly_contribution(farmer.income, on=paid_on),
+        months=months,
+        start_month=next_start_month(farmer, paid_on=paid_on),
+    )
 
 
 def payment_record(
@@ -49,32 +77,39 @@ def payment_record(
         return earlier
     if farmer.registration_status == RegistrationStatus.DITOLAK:
         raise ValidationError("Pendaftaran petani ini ditolak BPJS; perbaiki datanya dulu.")
+    if farmer.anonymised_at:
+        raise ValidationError("Data petani ini sudah dianonimkan atas permintaannya; iuran tidak dapat dicatat.")
     if payer is not None and payer.source != source:
         raise ValidationError({"source": f"Sumber dana harus {payer.get_source_display()} untuk {payer}."})
     if not 1 <= months <= 12:
         raise ValidationError({"months": "Jumlah bulan harus 1 sampai 12."})
     paid_at = paid_at or timezone.now()
     paid_on = timezone.localdate(paid_at)
-    monthly = monthly_contribution(farmer.income, on=paid_on)
-    amount = monthly * months
-    if cash_received < amount:
-        raise ValidationError({"cash_received": f"Uang diterima kurang dari iuran Rp {amount:,}.".replace(",", ".")})
-    with transaction.atomic():
-        locked = Farmer.objects.select_for_update().get(pk=farmer.pk)  # one payment of a farmer at a time
-        payment = Payment.objects.create(
-            receipt_no=f"KW{paid_on:%y%m}-{uuid.uuid4().hex[:10].upper()}",
-            farmer=locked,
-            start_month=next_start_month(locked, paid_on=paid_on),
-            months=months,
-            monthly_amount=monthly,
-            amount=amount,
-            cash_received=cash_received,
-            source=source,
-            paid_at=paid_at,
-            recorded_by=user,
-            submission_token=submission_token,
-            payer=payer,
-            batch=batch,
-        )
-        queue_payment(payment)
+    try:
+        with transaction.atomic():
+            locked = Farmer.objects.select_for_update().get(pk=farmer.pk)  # one payment of a farmer at a time
+            quote = payment_quote(locked, months=months, paid_on=paid_on)
+            if cash_received < quote.amount:
+                raise ValidationError({"cash_received": f"Uang diterima kurang dari iuran {rupiah(quote.amount)}."})
+            payment = Payment.objects.create(
+                receipt_no=f"KW{paid_on:%y%m}-{uuid.uuid4().hex[:10].upper()}",
+                farmer=locked,
+                start_month=quote.start_month,
+                months=months,
+                monthly_amount=quote.monthly,
+                amount=quote.amount,
+                cash_received=cash_received,
+                source=source,
+                paid_at=paid_at,
+                recorded_by=user,
+                submission_token=submission_token,
+                payer=payer,
+                batch=batch,
+            )
+            queue_payment(payment)
+    except IntegrityError:
+        # The same form sent twice at the same moment: the first one's payment is the payment.
+        if submission_token and (earlier := Payment.objects.filter(submission_token=submission_token).first()):
+            return earlier
+        raise
     return payment

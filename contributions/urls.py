@@ -1,2 +1,11 @@
+from django.urls import path
+
+from contributions import payment_views
+
 app_name = "contributions"
-urlpatterns: list = []
+urlpatterns = [
+    path("bayar/<int:farmer_pk>/", payment_views.payment_new, name="payment_new"),
+    path("petani/<int:farmer_pk>/", payment_views.farmer_payments, name="farmer_payments"),
+    path("kuitansi/<str:receipt_no>/", payment_views.receipt, name="receipt"),
+    path("kuitansi/<str:receipt_no>/pdf/", payment_views.receipt_download, name="receipt_pdf"),
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from num2words import num2words
 
 MONTHS = (
     "Januari",
@@ -29,6 +30,11 @@ def rupiah(value: int | None) -> str:
     if value is None:
         return "–"
     return "Rp " + f"{int(value):,}".replace(",", ".")
+
+
+def rupiah_words(value: int) -> str:
+    """`enam belas ribu delapan ratus rupiah`: the amount in words, as a receipt must carry it."""
+    return f"{num2words(int(value), lang='id')} rupiah"
 
 
 def tanggal(value: dt.date | dt.datetime | None) -> str:

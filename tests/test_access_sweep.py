@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
+from contributions.models import Payment
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
@@ -79,6 +80,10 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:payment_new": ("GET", object_scoped(OK, roles=AGENTS)),
+    "contributions:farmer_payments": ("GET", object_scoped(OK)),
+    "contributions:receipt": ("GET", object_scoped(OK)),
+    "contributions:receipt_pdf": ("GET", object_scoped(OK)),
 }
 ADMIN_SITE = "admin:index"
 
@@ -136,9 +141,39 @@ def refused_farmer(agent_user) -> Farmer:
     return farmer
 
 
+def _receipt_no(farmer: Farmer) -> str:
+    """A receipt of the farmer's, written as the insurer's refusal left it (no new payment is taken)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    payment, _ = Payment.objects.get_or_create(
+        farmer=farmer,
+        defaults={
+            "receipt_no": "KW-SWEEP-1",
+            "start_month": dt.date(2026, 1, 1),
+            "months": 1,
+            "monthly_amount": 16_800,
+            "amount": 16_800,
+            "cash_received": 16_800,
+            "paid_at": timezone.now(),
+            "recorded_by": farmer.registered_by,
+        },
+    )
+    return payment.receipt_no
+
+
 def _url(name: str, farmer: Farmer) -> str:
-    if name in ("enrollment:farmer_detail", "enrollment:farmer_ktp", "enrollment:farmer_correct"):
+    if name in (
+        "enrollment:farmer_detail",
+        "enrollment:farmer_ktp",
+        "enrollment:farmer_correct",
+        "contributions:payment_new",
+        "contributions:farmer_payments",
+    ):
         return reverse(name, args=[farmer.pk])
+    if name in ("contributions:receipt", "contributions:receipt_pdf"):
+        return reverse(name, args=[_receipt_no(farmer)])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)

@@ -11,3 +11,12 @@ def test_money_dates_and_waits_read_as_in_soppeng():
     assert durasi(dt.timedelta(seconds=94.35)) == "1 menit 34 detik"
     assert durasi(dt.timedelta(days=2, hours=3, minutes=4)) == "2 hari 3 jam"
     assert durasi(dt.timedelta(0)) == "0 detik"
+
+
+def test_amounts_read_in_words_as_a_receipt_carries_them():
+    from sutasoma.formatting import rupiah_words
+
+    assert rupiah_words(16_800) == "enam belas ribu delapan ratus rupiah"
+    assert rupiah_words(50_400) == "lima puluh ribu empat ratus rupiah"
+    assert rupiah_words(201_600) == "dua ratus satu ribu enam ratus rupiah"
+    assert rupiah_words(1_100) == "seribu seratus rupiah"

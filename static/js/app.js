@@ -37,3 +37,8 @@ document.addEventListener("change", (event) => {
     preview.hidden = true;
   }
 });
+
+// A receipt's *Cetak* button: the browser's own print dialog (no inline script under the CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -99,3 +99,56 @@ def test_a_payment_waiting_for_the_insurer_counts_for_the_next_start(agent_user,
     assert first.start_month == dt.date(2026, 3, 1)
     second = payment_record(user=agent_user, farmer=farmer, months=1, cash_received=16_800, paid_at=paid_at)
     assert second.start_month == dt.date(2026, 6, 1)
+
+
+def _confirmed(agent_user, farmer, *, months, paid_at):
+    from contributions.models import Payment, PaymentStatus
+
+    payment = payment_record(
+        user=agent_user, farmer=farmer, months=months, cash_received=16_800 * months, paid_at=paid_at
+    )
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.TERKONFIRMASI)
+    return payment
+
+
+def test_covered_on_follows_the_confirmed_months_with_the_grace_month_and_a_restart(agent_user, make_farmer):
+    from contributions.coverage import covered_on
+
+    farmer = _registered(make_farmer, agent_user, None)
+    _confirmed(agent_user, farmer, months=3, paid_at=dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC))  # Jan–Mar
+    _confirmed(agent_user, farmer, months=1, paid_at=dt.datetime(2026, 7, 2, 2, 0, tzinfo=dt.UTC))  # lapsed: Jul
+    answers = {
+        day: covered_on(farmer, day)
+        for day in (
+            dt.date(2025, 12, 31),
+            dt.date(2026, 1, 1),
+            dt.date(2026, 3, 31),
+            dt.date(2026, 4, 15),
+            dt.date(2026, 5, 1),
+            dt.date(2026, 7, 31),
+            dt.date(2026, 8, 1),
+        )
+    }
+    assert [a.covered for a in answers.values()] == [False, True, True, False, False, True, False]
+    assert "sebelum bulan pertama" in answers[dt.date(2025, 12, 31)].reason
+    assert "masa tenggang" in answers[dt.date(2026, 4, 15)].reason
+    assert "tidak aktif" in answers[dt.date(2026, 5, 1)].reason
+    assert "masa tenggang" in answers[dt.date(2026, 8, 1)].reason
+
+
+def test_a_payment_not_yet_confirmed_does_not_cover_but_says_so(agent_user, make_farmer):
+    from contributions.coverage import covered_on
+
+    farmer = _registered(make_farmer, agent_user, None)
+    payment_record(
+        user=agent_user, farmer=farmer, months=1, cash_received=16_800, paid_at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
+    )
+    answer = covered_on(farmer, dt.date(2026, 3, 20))
+    assert not answer.covered and "belum dikonfirmasi" in answer.reason
+
+
+def test_a_farmer_not_registered_at_the_insurer_is_not_covered(agent_user, make_farmer):
+    from contributions.coverage import covered_on
+
+    farmer = make_farmer(agent_user)
+    assert not covered_on(farmer, dt.date(2026, 3, 1)).covered
