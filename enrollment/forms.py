@@ -18,6 +18,7 @@ from enrollment.services import (
     LookupLimitReached,
     NikAlreadyRegistered,
     Registration,
+    duplicate_lookup,
     nik_lookup,
     registration_problems,
 )
@@ -180,19 +181,23 @@ class FarmerForm(forms.ModelForm):
             ).items():
                 self.add_error(field, message)
         if data.get("name") and data.get("birth_date") and data.get("nik") and not data.get("confirm_not_duplicate"):
-            self.duplicates = duplicates_for(
-                self.user,
-                name=data["name"],
-                birth_date=data["birth_date"],
-                nik=data["nik"],
-                exclude_pk=self.instance.pk,
-            )
+            self.duplicates = self._duplicates(data)
             if self.duplicates:
                 self.add_error(
                     "confirm_not_duplicate",
                     "Ada petani dengan nama dan tanggal lahir yang sama. Periksa dulu, lalu centang.",
                 )
         return data
+
+    def _duplicates(self, data: dict) -> Matches:
+        person = {"name": data["name"], "birth_date": data["birth_date"], "nik": data["nik"]}
+        if not self.count_lookups:
+            return duplicates_for(self.user, **person, exclude_pk=self.instance.pk)
+        try:
+            return duplicate_lookup(user=self.user, **person, exclude_pk=self.instance.pk)
+        except LookupLimitReached as exc:
+            self.add_error(None, str(exc))
+            return Matches(in_scope=[], outside=0)
 
     def run(self, action: Callable[[], Farmer]) -> Farmer | None:
         """Call a service that saves this form's farmer; its refusals become errors on the form."""

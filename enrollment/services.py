@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,7 +26,7 @@ from enrollment.insurer import REGISTER, queue_registration, registration_messag
 from enrollment.ktp import KtpFile
 from enrollment.models import MAX_AGE, MIN_AGE, Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
-from enrollment.selectors import Matches, nik_holder_for
+from enrollment.selectors import Matches, duplicates_for, nik_holder_for
 
 MAX_HEIRS = 5
 ANONYMISED_NAME = "DIANONIMKAN"
@@ -75,25 +76,40 @@ def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | No
 
 
 def nik_lookup(*, user: User, nik: str, exclude_pk: int | None = None, ip_address: str | None = None) -> Matches:
-    """Whether a NIK is registered, told only as far as `user` may know it, counted and logged.
-
-    Every answer counts, "not registered" too: otherwise a guesser learns the registered NIKs
-    from the gaps. Past the limit the user is told nothing until the window moves on.
-    """
-    if lookups_exhausted(user=user, action=Action.NIK_CHECK):
-        raise LookupLimitReached
-    holder = nik_holder_for(user, nik=nik, exclude_pk=exclude_pk)
-    found = holder.in_scope[0].pk if holder.in_scope else None
-    access_record(
+    """Whether a NIK is registered, told only as far as `user` may know it; counted and logged."""
+    return _counted_lookup(
         user=user,
         action=Action.NIK_CHECK,
-        subject=f"petani:{found}" if found else "",
-        detail="terdaftar di wilayahnya"
-        if found
-        else ("terdaftar di luar wilayahnya" if holder else "belum terdaftar"),
+        ip_address=ip_address,
+        matches=lambda: nik_holder_for(user, nik=nik, exclude_pk=exclude_pk),
+    )
+
+
+def duplicate_lookup(*, user: User, name: str, birth_date: dt.date, nik: str, exclude_pk: int | None = None) -> Matches:
+    """Farmers with the same name and birth date under another NIK; counted and logged like a NIK check."""
+    return _counted_lookup(
+        user=user,
+        action=Action.DUPLICATE_CHECK,
+        ip_address=None,
+        matches=lambda: duplicates_for(user, name=name, birth_date=birth_date, nik=nik, exclude_pk=exclude_pk),
+    )
+
+
+def _counted_lookup(*, user: User, action: Action, ip_address: str | None, matches: Callable[[], Matches]) -> Matches:
+    """Every answer counts, "nothing found" too: otherwise a guesser learns who is registered
+    from the gaps. Past the limit the user is told nothing until the window moves on."""
+    if lookups_exhausted(user=user, action=action):
+        raise LookupLimitReached
+    found = matches()
+    first = found.in_scope[0].pk if found.in_scope else None
+    access_record(
+        user=user,
+        action=action,
+        subject=f"petani:{first}" if first else "",
+        detail="ditemukan di wilayahnya" if first else ("ditemukan di luar wilayahnya" if found else "tidak ditemukan"),
         ip_address=ip_address,
     )
-    return holder
+    return found
 
 
 def today_wita() -> dt.date:

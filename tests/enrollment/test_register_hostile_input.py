@@ -118,3 +118,18 @@ def test_it_says_only_outside_your_area_for_a_nik_registered_elsewhere(
     text = page(response)
     assert "sudah terdaftar di luar wilayah Anda" in text and elsewhere.get_absolute_url() not in text
     assert AccessLog.objects.filter(user=agent_user, action=Action.NIK_CHECK).exists()
+
+
+def test_a_likely_duplicate_check_is_logged_and_limited_like_a_nik_check(
+    client, agent_user, other_agent_user, make_farmer, settings
+):
+    make_farmer(other_agent_user)  # HASNAH, 5 Jan 1990, in another kecamatan
+    client.force_login(agent_user)
+    settings.LOOKUP_LIMIT = 2
+    for serial in (2, 3):
+        text = page(post(client, nik=nik_for(birth=dt.date(1990, 1, 5), female=True, serial=serial)))
+        assert "di luar wilayah Anda" in text
+    assert AccessLog.objects.filter(user=agent_user, action=Action.DUPLICATE_CHECK).count() == 2
+    text = page(post(client, nik=nik_for(birth=dt.date(1990, 1, 5), female=True, serial=4)))
+    assert "Terlalu banyak pemeriksaan" in text and "nama dan tanggal lahir yang sama di luar" not in text
+    assert Farmer.objects.count() == 1
