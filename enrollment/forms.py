@@ -11,6 +11,7 @@ from accounts.models import User
 from enrollment.ktp import MAX_MB as KTP_MAX_MB
 from enrollment.ktp import KtpError, KtpFile, process_ktp_upload
 from enrollment.models import MAX_INCOME, MIN_INCOME, Farmer, Relation, Sex
+from enrollment.nik import registration_problems
 from enrollment.selectors import Matches, duplicates_for, nik_holder_for, villages_for
 from enrollment.services import (
     MAX_HEIRS,
@@ -20,7 +21,6 @@ from enrollment.services import (
     Registration,
     duplicate_lookup,
     nik_lookup,
-    registration_problems,
 )
 from sutasoma.fields import NumberTextField, UpperLineField, digits
 from sutasoma.formatting import rupiah

@@ -10,12 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
 from bpjs_gateway.registry import InsurerOperation, Subject
 from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, RegistrationStatus
+from enrollment.nik import registration_problems
 from enrollment.signals import farmer_registered
 from sutasoma.formatting import rupiah
 
@@ -63,15 +65,19 @@ def registration_body(farmer: Farmer) -> dict[str, Any]:
 
 def queue_registration(farmer: Farmer) -> OutboxMessage:
     """Call inside the transaction that saved the farmer (or its correction)."""
-    if farmer.anonymised_at:
-        # Its identity is erased: sending it would register "DIANONIMKAN" at the insurer.
-        raise ValidationError("Data petani ini sudah dianonimkan; pendaftarannya tidak dapat dikirim ulang.")
+    _refuse_if_anonymised(farmer)
     farmer.registration_status = RegistrationStatus.MENUNGGU_KPJ
     farmer.insurer_errors = []
     farmer.save(update_fields=["registration_status", "insurer_errors", "updated_at"])
     # A corrected registration supersedes the refused one: it must not be sent a second time.
     queue.supersede(operation=REGISTER, subject_id=farmer.pk)
     return queue.enqueue(operation=REGISTER, subject_id=farmer.pk, payload=registration_body(farmer))
+
+
+def _refuse_if_anonymised(farmer: Farmer) -> None:
+    if farmer.anonymised_at:
+        # Its identity is erased: sending it would register "DIANONIMKAN" at the insurer.
+        raise ValidationError("Data petani ini sudah dianonimkan; pendaftarannya tidak dapat dikirim ulang.")
 
 
 def registration_messages(farmer: Farmer) -> QuerySet[OutboxMessage]:
@@ -97,7 +103,19 @@ def _refused(farmer_id: int, errors: list[dict]) -> None:
 
 
 def _resend(farmer_id: int) -> None:
-    queue_registration(Farmer.objects.select_for_update().get(pk=farmer_id))
+    """The Gateway page's *Kirim ulang*: only a registration that passes the rules the agent's
+    correction passes (docs/domain-rules.md#nik); otherwise the agent must correct it first."""
+    farmer = Farmer.objects.select_for_update().get(pk=farmer_id)
+    _refuse_if_anonymised(farmer)
+    problems = registration_problems(
+        nik=farmer.nik, birth_date=farmer.birth_date, sex=farmer.sex, today=timezone.localdate()
+    )
+    if problems:
+        raise ValidationError(
+            f"Data {farmer.name} belum memenuhi syarat ({' '.join(problems.values())}) "
+            "Penyuluh perlu memperbaikinya lebih dulu."
+        )
+    queue_registration(farmer)
 
 
 def _describe(farmer_id: int) -> Subject:

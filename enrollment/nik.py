@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
+from enrollment.models import MAX_AGE, MIN_AGE
 from sutasoma.formatting import tanggal
 
 FEMALE_DAY_OFFSET = 40
@@ -83,3 +84,17 @@ def nik_mismatches(info: NikInfo, *, birth_date: dt.date | None, sex: str | None
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | None, today: dt.date) -> dict[str, str]:
+    """The rules on identity (docs/domain-rules.md#nik), as field errors in Indonesian (empty when all is well)."""
+    try:
+        info = parse_nik(nik, today=today)
+    except NikError as exc:
+        return {"nik": str(exc)}
+    problems = nik_mismatches(info, birth_date=birth_date, sex=sex)
+    born = birth_date or info.birth_date
+    age = age_on(born, today)
+    if not MIN_AGE <= age <= MAX_AGE and "birth_date" not in problems:
+        problems["birth_date"] = f"Usia peserta harus {MIN_AGE}–{MAX_AGE} tahun (sekarang {age} tahun)."
+    return problems

@@ -24,8 +24,8 @@ from bpjs_gateway import queue
 from bpjs_gateway.models import OutboxState
 from enrollment.insurer import REGISTER, queue_registration, registration_messages
 from enrollment.ktp import KtpFile
-from enrollment.models import MAX_AGE, MIN_AGE, Farmer, Heir, RegistrationStatus, Relation
-from enrollment.nik import NikError, age_on, nik_mismatches, parse_nik
+from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
+from enrollment.nik import registration_problems
 from enrollment.selectors import Matches, duplicates_for, nik_holder_for
 
 MAX_HEIRS = 5
@@ -59,20 +59,6 @@ class Registration:
     heirs: list[HeirData] = field(default_factory=list)
     ktp: KtpFile | None = None
     submission_token: uuid.UUID | None = None
-
-
-def registration_problems(*, nik: str, birth_date: dt.date | None, sex: str | None, today: dt.date) -> dict[str, str]:
-    """The rules on identity (docs/domain-rules.md#nik), as field errors in Indonesian (empty when all is well)."""
-    try:
-        info = parse_nik(nik, today=today)
-    except NikError as exc:
-        return {"nik": str(exc)}
-    problems = nik_mismatches(info, birth_date=birth_date, sex=sex)
-    born = birth_date or info.birth_date
-    age = age_on(born, today)
-    if not MIN_AGE <= age <= MAX_AGE and "birth_date" not in problems:
-        problems["birth_date"] = f"Usia peserta harus {MIN_AGE}–{MAX_AGE} tahun (sekarang {age} tahun)."
-    return problems
 
 
 def nik_lookup(*, user: User, nik: str, exclude_pk: int | None = None, ip_address: str | None = None) -> Matches:

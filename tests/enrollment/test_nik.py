@@ -2,8 +2,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.nik import NikError, parse_nik
-from enrollment.services import registration_problems
+from enrollment.nik import NikError, parse_nik, registration_problems
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -68,3 +68,20 @@ def test_a_refusal_corrected_by_the_agent_cannot_also_be_resent_from_the_gateway
     client.force_login(admin_user)
     client.post(reverse("monitoring:outbox_resend", args=[message.pk]))
     assert registration_messages(farmer).count() == 2
+
+
+def test_kirim_ulang_applies_the_owning_apps_checks_before_sending_again(client, admin_user, agent_user, make_farmer):
+    import datetime as dt
+
+    from enrollment.models import Farmer
+
+    farmer = make_farmer(agent_user)
+    message = registration_messages(farmer).get()
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED)
+    # Out of the age limit today (as if the farmer had turned 66 since): the agent must correct it first.
+    Farmer.objects.filter(pk=farmer.pk).update(registration_status="DITOLAK", birth_date=dt.date(1950, 1, 5))
+    client.force_login(admin_user)
+    response = client.post(reverse("monitoring:outbox_resend", args=[message.pk]), follow=True)
+    assert "belum memenuhi syarat" in response.content.decode()
+    assert registration_messages(farmer).count() == 1
+    assert OutboxMessage.objects.get(pk=message.pk).state == OutboxState.FAILED  # still resendable once fixed
