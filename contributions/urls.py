@@ -1,2 +1,8 @@
+from django.urls import path
+
+from contributions import visit_views
+
 app_name = "contributions"
-urlpatterns: list = []
+urlpatterns = [
+    path("kunjungan/", visit_views.visit_list, name="visit_list"),
+]
