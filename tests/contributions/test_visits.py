@@ -17,6 +17,7 @@ from contributions.visits import Reason, visit_list
 from enrollment.cover import CoverStatus
 from enrollment.models import Farmer
 from enrollment.selectors import farmers_for
+from monitoring.navigation import menu_for
 from sutasoma.months import add_months, month_start
 from tests.conftest import OTHER_LALABATA_VILLAGE
 from wilayah.models import Bpp, Region
@@ -250,3 +251,23 @@ def test_dinas_of_another_regency_sees_none_of_soppeng(client, agent_user, parti
     client.force_login(makassar)
     assert client.get(URL, {"agen": agent_user.agent.code}).status_code == 404
     assert all(k.count == 0 for k in client.get(URL).context["overview"])
+
+
+def test_the_home_page_counts_the_farmers_to_visit_and_links_to_the_list(client, agent_user, participant):
+    participant(agent_user, paid_through=add_months(this_month(), -1))
+    participant(agent_user, paid_through=add_months(this_month(), 1))
+    participant(agent_user, paid_through=add_months(this_month(), 6))
+    client.force_login(agent_user)
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert f'<a class="btn block" href="{URL}">Perlu dikunjungi: 2 petani</a>' in page
+
+
+def test_agents_and_koordinators_find_kunjungan_in_a_bottom_bar_of_at_most_five(soppeng):
+    for role in (Role.PENYULUH, Role.KOORDINATOR):
+        labels = [item.label for item in menu_for(role)]
+        assert "Kunjungan" in labels and len(labels) <= 5
+
+
+def test_the_import_stays_reachable_from_the_registration_page(client, agent_user):
+    client.force_login(agent_user)
+    assert reverse("enrollment:farmer_import") in client.get(reverse("enrollment:farmer_register")).content.decode()
