@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import payment_views
+from contributions import payment_views, visit_views
 
 app_name = "contributions"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("petani/<int:farmer_pk>/", payment_views.farmer_payments, name="farmer_payments"),
     path("kuitansi/<str:receipt_no>/", payment_views.receipt, name="receipt"),
     path("kuitansi/<str:receipt_no>/pdf/", payment_views.receipt_download, name="receipt_pdf"),
+    path("kunjungan/", visit_views.visit_list, name="visit_list"),
 ]

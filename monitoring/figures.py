@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from accounts.models import Role, User
+from contributions.visits import visit_window_q
 from enrollment.cover import CoverStatus, cover_status_q
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.selectors import farmers_for, villages_for
@@ -26,6 +27,7 @@ class AreaCount:
 @dataclass(frozen=True)
 class HomeSummary:
     total: int
+    to_visit: int  # contributions/visits.py: cover ending soon, in grace, or lapsed lately
     by_status: dict[str, int]
     waiting: list[Farmer]
     refused: list[Farmer]
@@ -35,9 +37,12 @@ class HomeSummary:
 def home_summary(user: User, *, today: dt.date) -> HomeSummary:
     farmers = farmers_for(user)
     counts = farmers.aggregate(
-        total=Count("pk"), **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus}
+        total=Count("pk"),
+        to_visit=Count("pk", filter=visit_window_q(today=today)),
+        **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus},
     )
     total = counts.pop("total")
+    to_visit = counts.pop("to_visit")
     if user.role in (Role.PENYULUH, Role.KOORDINATOR):
         areas = villages_for(user).annotate(n=Count("farmers")).order_by("code")
     else:
@@ -48,6 +53,7 @@ def home_summary(user: User, *, today: dt.date) -> HomeSummary:
         )
     return HomeSummary(
         total=total,
+        to_visit=to_visit,
         by_status=counts,
         waiting=list(farmers.filter(registration_status=RegistrationStatus.MENUNGGU_KPJ).order_by("-created_at")[:5]),
         refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),

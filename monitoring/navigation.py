@@ -24,7 +24,8 @@ MENU = (
     NavItem("monitoring:home", "Beranda", "home", EVERYONE),
     NavItem("enrollment:farmer_list", "Petani", "users", EVERYONE),
     NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
-    NavItem("enrollment:farmer_import", "Impor", "upload", frozenset({Role.PENYULUH})),
+    # Impor is a link on the Daftar page: a phone's bottom bar holds five items.
+    NavItem("contributions:visit_list", "Kunjungan", "pin", frozenset({Role.PENYULUH, Role.KOORDINATOR})),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )

@@ -78,6 +78,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "enrollment:farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
     "monitoring:gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
+    # Everyone signed in: each sees the farmers of their own area (tests/contributions/test_visits.py).
+    "contributions:visit_list": ("GET", signed_in(OK)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
     "contributions:payment_new": ("GET", object_scoped(OK, roles=AGENTS)),

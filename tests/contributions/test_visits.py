@@ -1,0 +1,273 @@
+"""The visit list: whom a penyuluh reminds of their contribution, how urgently, for how much, and
+who else may look at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import unquote
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from contributions.models import Rate
+from contributions.services import payment_record
+from contributions.visits import Reason, visit_list
+from enrollment.cover import CoverStatus
+from enrollment.models import Farmer
+from enrollment.selectors import farmers_for
+from monitoring.navigation import menu_for
+from sutasoma.months import add_months, month_start
+from tests.conftest import OTHER_LALABATA_VILLAGE
+from wilayah.models import Bpp, Region
+
+NOVEMBER = dt.date(2026, 11, 1)
+URL = reverse("contributions:visit_list")
+
+
+@pytest.fixture
+def participant(make_farmer):
+    """A farmer the insurer accepted, paid through `paid_through`."""
+    serials = iter(range(1, 100))
+
+    def make(user: User, *, paid_through: dt.date | None, **fields) -> Farmer:
+        farmer = make_farmer(user, serial=next(serials), **fields)
+        Farmer.objects.filter(pk=farmer.pk).update(registration_status="TERDAFTAR", paid_through=paid_through)
+        return Farmer.objects.get(pk=farmer.pk)
+
+    return make
+
+
+def visits_of(user: User, today: dt.date) -> list:
+    return [visit for group in visit_list(farmers_for(user), today=today) for visit in group.visits]
+
+
+def this_month() -> dt.date:
+    return month_start(timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    ("today", "reason", "status", "due_month"),
+    [
+        (dt.date(2026, 9, 30), None, None, None),  # two months ahead: not yet
+        (dt.date(2026, 10, 1), Reason.ENDS_NEXT_MONTH, CoverStatus.AKTIF, dt.date(2026, 12, 1)),
+        (dt.date(2026, 11, 30), Reason.ENDS_THIS_MONTH, CoverStatus.AKTIF, dt.date(2026, 12, 1)),
+        (dt.date(2026, 12, 1), Reason.GRACE, CoverStatus.MASA_TENGGANG, dt.date(2026, 12, 1)),
+        (dt.date(2026, 12, 31), Reason.GRACE, CoverStatus.MASA_TENGGANG, dt.date(2026, 12, 1)),
+        # Lapsed: the next payment starts in the month it is made, never backwards.
+        (dt.date(2027, 1, 1), Reason.LAPSED, CoverStatus.TIDAK_AKTIF, dt.date(2027, 1, 1)),
+        (dt.date(2027, 3, 31), Reason.LAPSED, CoverStatus.TIDAK_AKTIF, dt.date(2027, 3, 1)),
+        (dt.date(2027, 4, 1), None, None, None),  # lapsed four months ago: no longer on the list
+    ],
+)
+def test_a_farmer_paid_through_november_is_on_the_list_from_october_to_march(
+    agent_user, participant, today, reason, status, due_month
+):
+    participant(agent_user, paid_through=NOVEMBER)
+    visits = visits_of(agent_user, today)
+    if reason is None:
+        assert visits == []
+    else:
+        [visit] = visits
+        assert (visit.reason, visit.status, visit.due_month) == (reason, status, due_month)
+
+
+def test_farmers_not_covered_for_other_reasons_are_not_on_the_list(agent_user, participant):
+    today = dt.date(2026, 12, 10)
+    participant(agent_user, paid_through=None)  # never paid: enrolment follow-up, not a reminder
+    participant(agent_user, paid_through=dt.date(2027, 6, 1))  # paid well ahead
+    waiting = participant(agent_user, paid_through=NOVEMBER)
+    Farmer.objects.filter(pk=waiting.pk).update(registration_status="MENUNGGU_KPJ")
+    anonymised = participant(agent_user, paid_through=NOVEMBER)
+    Farmer.objects.filter(pk=anonymised.pk).update(anonymised_at=timezone.now())
+    assert visits_of(agent_user, today) == []
+
+
+def test_a_farmer_who_just_paid_is_not_reminded_while_the_insurer_confirms(agent_user, participant):
+    farmer = participant(agent_user, paid_through=add_months(this_month(), -1))
+    assert len(visits_of(agent_user, timezone.localdate())) == 1
+    payment_record(user=agent_user, farmer=farmer, months=3, cash_received=50_400)
+    assert visits_of(agent_user, timezone.localdate()) == []
+
+
+def test_the_most_urgent_come_first_grace_then_this_month_next_month_and_the_most_recently_lapsed(
+    agent_user, participant
+):
+    today = dt.date(2026, 12, 10)
+    for name, paid_through in [
+        ("LAMA TIDAK AKTIF", dt.date(2026, 8, 1)),
+        ("BULAN DEPAN", dt.date(2027, 1, 1)),
+        ("BARU TIDAK AKTIF", dt.date(2026, 10, 1)),
+        ("MASA TENGGANG", dt.date(2026, 11, 1)),
+        ("BULAN INI", dt.date(2026, 12, 1)),
+    ]:
+        participant(agent_user, paid_through=paid_through, name=name)
+    assert [visit.farmer.name for visit in visits_of(agent_user, today)] == [
+        "MASA TENGGANG",
+        "BULAN INI",
+        "BULAN DEPAN",
+        "BARU TIDAK AKTIF",
+        "LAMA TIDAK AKTIF",
+    ]
+
+
+def test_the_list_is_grouped_by_desa_in_the_order_of_their_names(
+    agent_user, neighbour_agent_user, koordinator_user, participant
+):
+    today = dt.date(2026, 12, 10)
+    participant(agent_user, paid_through=NOVEMBER, name="A")
+    participant(neighbour_agent_user, paid_through=NOVEMBER, name="B")
+    participant(agent_user, paid_through=dt.date(2026, 12, 1), name="C")
+    groups = visit_list(farmers_for(koordinator_user), today=today)
+    assert [group.village.name for group in groups] == sorted(group.village.name for group in groups)
+    by_village = {group.village.code: [visit.farmer.name for visit in group.visits] for group in groups}
+    assert by_village == {agent_user.agent.villages.get().code: ["A", "C"], OTHER_LALABATA_VILLAGE: ["B"]}
+
+
+def test_the_amount_comes_from_the_rate_in_force_and_the_farmers_declared_income(agent_user, participant):
+    Rate.objects.create(valid_from=dt.date(2026, 7, 1), jkk_basis_points=100, jkm_amount=8_000)
+    participant(agent_user, paid_through=NOVEMBER, income=2_500_000)
+    [visit] = visits_of(agent_user, dt.date(2026, 12, 10))
+    assert visit.monthly_amount == 25_000 + 8_000
+
+
+def test_the_reminder_opens_a_whatsapp_chat_with_the_farmer_with_the_amount_and_the_month_due(agent_user, participant):
+    participant(agent_user, paid_through=NOVEMBER, phone="081234567890")
+    [group] = visit_list(farmers_for(agent_user), today=dt.date(2026, 12, 10), agent=agent_user.agent)
+    [visit] = group.visits
+    number, text = visit.whatsapp_url.removeprefix("https://wa.me/").split("?text=")
+    assert number == "6281234567890"
+    assert unquote(text) == (
+        "Assalamualaikum Ibu HASNAH, iuran BPJS Ketenagakerjaan (JKK-JKM) Anda Rp 16.800 per bulan untuk "
+        "Desember 2026. Perlindungan Anda sampai November 2026. Hubungi penyuluh Anda: Penyuluh.Uji."
+    )
+
+
+def test_a_man_is_greeted_as_bapak(agent_user, participant):
+    participant(agent_user, paid_through=NOVEMBER, name="ANDI", female=False)
+    [visit] = visits_of(agent_user, dt.date(2026, 12, 10))
+    assert "Assalamualaikum%20Bapak%20ANDI%2C" in visit.whatsapp_url
+
+
+@pytest.mark.parametrize("phone", ["", "048421234"])
+def test_a_farmer_without_a_mobile_number_gets_no_whatsapp_link(client, agent_user, participant, phone):
+    participant(agent_user, paid_through=add_months(this_month(), -1), phone=phone)
+    [visit] = visits_of(agent_user, timezone.localdate())
+    assert visit.whatsapp_url is None
+    client.force_login(agent_user)
+    page = client.get(URL).content.decode()
+    assert "Tidak ada nomor HP" in page
+    assert "wa.me" not in page
+
+
+def test_the_agent_sees_their_own_farmers_with_a_reminder_button_and_never_another_agents(
+    client, agent_user, neighbour_agent_user, other_agent_user, participant
+):
+    grace = add_months(this_month(), -1)
+    mine = participant(agent_user, paid_through=grace, name="PETANI SAYA")
+    participant(neighbour_agent_user, paid_through=grace, name="PETANI TETANGGA")
+    participant(other_agent_user, paid_through=grace, name="PETANI LAIN")
+    client.force_login(agent_user)
+    for url in (URL, f"{URL}?agen={other_agent_user.agent.code}"):  # asking for another agent changes nothing
+        page = client.get(url).content.decode()
+        assert "PETANI SAYA" in page
+        assert "PETANI TETANGGA" not in page and "PETANI LAIN" not in page
+        assert mine.get_absolute_url() in page
+        assert "Kirim pengingat WhatsApp" in page and "https://wa.me/6281234567890?text=" in page
+        assert "Masa tenggang" in page and "kecelakaan bulan ini tidak ditanggung" in page and "1 petani" in page
+
+
+def test_an_agent_with_nobody_to_visit_is_told_so(client, agent_user):
+    client.force_login(agent_user)
+    assert "Tidak ada petani yang perlu dikunjungi saat ini." in client.get(URL).content.decode()
+
+
+def test_the_koordinator_chooses_an_agent_of_their_bpp_and_sees_that_agents_desa_only(
+    client, agent_user, neighbour_agent_user, koordinator_user, participant
+):
+    grace = add_months(this_month(), -1)
+    participant(agent_user, paid_through=grace, name="PETANI UMPUNGENG")
+    participant(neighbour_agent_user, paid_through=grace, name="PETANI TETANGGA")
+    client.force_login(koordinator_user)
+    response = client.get(URL, {"agen": agent_user.agent.code})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "PETANI UMPUNGENG" in page and "PETANI TETANGGA" not in page
+    # The reminder names the chosen agent, not the koordinator who sends it.
+    assert "Hubungi%20penyuluh%20Anda%3A%20Penyuluh.Uji." in page
+
+
+def test_without_a_choice_the_koordinator_sees_the_whole_bpp_by_agent_then_desa(
+    client, agent_user, neighbour_agent_user, other_agent_user, koordinator_user, participant
+):
+    grace = add_months(this_month(), -1)
+    participant(agent_user, paid_through=grace, name="PETANI UMPUNGENG")
+    participant(neighbour_agent_user, paid_through=grace, name="PETANI TETANGGA")
+    participant(other_agent_user, paid_through=grace, name="PETANI MARIORIWAWO")
+    client.force_login(koordinator_user)
+    page = client.get(URL).content.decode()
+    mine, neighbour = f"<h2>{agent_user.agent} · 1 petani</h2>", f"<h2>{neighbour_agent_user.agent} · 1 petani</h2>"
+    assert page.index(mine) < page.index("PETANI UMPUNGENG") < page.index(neighbour) < page.index("PETANI TETANGGA")
+    assert "<h3>Desa Umpungeng · 1 petani</h3>" in page
+    assert "PETANI MARIORIWAWO" not in page
+    assert str(other_agent_user.agent) not in page  # not even in the choice of agents
+
+
+def test_a_koordinator_of_another_bpp_cannot_choose_this_agent(client, agent_user, participant):
+    participant(agent_user, paid_through=add_months(this_month(), -1))
+    other = User.objects.create(
+        username="koordinator.lain", role=Role.KOORDINATOR, bpp=Bpp.objects.get(kecamatan_id="73.12.01")
+    )
+    client.force_login(other)
+    assert client.get(URL, {"agen": agent_user.agent.code}).status_code == 404
+    assert client.get(URL, {"agen": "TIDAK-ADA"}).status_code == 404
+    assert "HASNAH" not in client.get(URL).content.decode()
+
+
+def test_dinas_sees_counts_per_kecamatan_and_agent_and_can_open_an_agents_list(
+    client, agent_user, neighbour_agent_user, other_agent_user, dinas_user, participant
+):
+    grace = add_months(this_month(), -1)
+    participant(agent_user, paid_through=grace, name="PETANI UMPUNGENG")
+    participant(agent_user, paid_through=this_month(), name="PETANI KEDUA")
+    participant(other_agent_user, paid_through=grace, name="PETANI MARIORIWAWO")
+    client.force_login(dinas_user)
+    response = client.get(URL)
+    overview = {(k.kecamatan.code, k.count): dict(k.agents) for k in response.context["overview"]}
+    assert overview[("73.12.04", 2)] == {agent_user.agent: 2, neighbour_agent_user.agent: 0}
+    assert overview[("73.12.01", 1)] == {other_agent_user.agent: 1}
+    assert "PETANI UMPUNGENG" not in response.content.decode()  # counts only, until an agent is chosen
+    page = client.get(URL, {"agen": other_agent_user.agent.code}).content.decode()
+    assert "PETANI MARIORIWAWO" in page and "PETANI UMPUNGENG" not in page
+
+
+def test_dinas_of_another_regency_sees_none_of_soppeng(client, agent_user, participant, soppeng):
+    from wilayah.loader import load_wilayah
+
+    load_wilayah(regency_codes=["73.71"])
+    participant(agent_user, paid_through=add_months(this_month(), -1))
+    makassar = User.objects.create(username="dinas.makassar", role=Role.DINAS, regency=Region.objects.get(code="73.71"))
+    client.force_login(makassar)
+    assert client.get(URL, {"agen": agent_user.agent.code}).status_code == 404
+    assert all(k.count == 0 for k in client.get(URL).context["overview"])
+
+
+def test_the_home_page_counts_the_farmers_to_visit_and_links_to_the_list(client, agent_user, participant):
+    participant(agent_user, paid_through=add_months(this_month(), -1))
+    participant(agent_user, paid_through=add_months(this_month(), 1))
+    participant(agent_user, paid_through=add_months(this_month(), 6))
+    client.force_login(agent_user)
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert f'<a class="btn block" href="{URL}">Perlu dikunjungi: 2 petani</a>' in page
+
+
+def test_agents_and_koordinators_find_kunjungan_in_a_bottom_bar_of_at_most_five(soppeng):
+    for role in (Role.PENYULUH, Role.KOORDINATOR):
+        labels = [item.label for item in menu_for(role)]
+        assert "Kunjungan" in labels and len(labels) <= 5
+
+
+def test_the_import_stays_reachable_from_the_registration_page(client, agent_user):
+    client.force_login(agent_user)
+    assert reverse("enrollment:farmer_import") in client.get(reverse("enrollment:farmer_register")).content.decode()
