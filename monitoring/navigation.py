@@ -25,6 +25,8 @@ MENU = (
     NavItem("enrollment:farmer_list", "Petani", "users", EVERYONE),
     NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
     NavItem("enrollment:farmer_import", "Impor", "upload", frozenset({Role.PENYULUH})),
+    # Agents reach their cash from the home page: their bottom bar keeps at most five items.
+    NavItem("contributions:cash_overview", "Kas", "wallet", frozenset({Role.KOORDINATOR, Role.DINAS, Role.ADMIN})),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )

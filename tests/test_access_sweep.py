@@ -79,6 +79,13 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    # Everyone has a cash page; each sees their own agents (tests/contributions/test_deposits.py).
+    "contributions:cash_overview": ("GET", signed_in(OK)),
+    # The URL names `agen`: their coordinator, Dinas and admin record deposits; agents never.
+    "contributions:deposit_new": (
+        "GET",
+        object_scoped(OK, roles=("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin")),
+    ),
 }
 ADMIN_SITE = "admin:index"
 
@@ -139,6 +146,8 @@ def refused_farmer(agent_user) -> Farmer:
 def _url(name: str, farmer: Farmer) -> str:
     if name in ("enrollment:farmer_detail", "enrollment:farmer_ktp", "enrollment:farmer_correct"):
         return reverse(name, args=[farmer.pk])
+    if name == "contributions:deposit_new":
+        return reverse(name, args=[farmer.agent.code])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)
