@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import payment_views, visit_views
+from contributions import cash_views, payment_views, visit_views
 
 app_name = "contributions"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("kuitansi/<str:receipt_no>/", payment_views.receipt, name="receipt"),
     path("kuitansi/<str:receipt_no>/pdf/", payment_views.receipt_download, name="receipt_pdf"),
     path("kunjungan/", visit_views.visit_list, name="visit_list"),
+    path("kas/", cash_views.cash_overview, name="cash_overview"),
+    path("kas/<str:code>/setor/", cash_views.deposit_new, name="deposit_new"),
 ]

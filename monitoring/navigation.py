@@ -26,6 +26,7 @@ MENU = (
     NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
     # Impor is a link on the Daftar page: a phone's bottom bar holds five items.
     NavItem("contributions:visit_list", "Kunjungan", "pin", frozenset({Role.PENYULUH, Role.KOORDINATOR})),
+    NavItem("contributions:cash_overview", "Kas", "wallet", frozenset({Role.KOORDINATOR, Role.DINAS, Role.ADMIN})),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )

@@ -12,14 +12,19 @@ from accounts.permissions import role_required
 from bpjs_gateway.health import gateway_health_summary
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from bpjs_gateway.outbox import resend_failed
+from contributions.cash import OVERDUE_LABEL, agent_cash, agents_for
 from monitoring.figures import home_summary
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own home: a penyuluh's day, a BPP's kecamatan, Dinas' district."""
-    summary = home_summary(request.user, today=timezone.localdate())
-    return render(request, "monitoring/home.html", {"summary": summary, "is_agent": request.user.role == Role.PENYULUH})
+    today = timezone.localdate()
+    is_agent = request.user.role == Role.PENYULUH
+    context = {"summary": home_summary(request.user, today=today), "is_agent": is_agent}
+    if is_agent:
+        context.update(cash=agent_cash(agents_for(request.user), today=today), overdue_label=OVERDUE_LABEL)
+    return render(request, "monitoring/home.html", context)
 
 
 @role_required(Role.ADMIN)

@@ -86,6 +86,13 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:farmer_payments": ("GET", object_scoped(OK)),
     "contributions:receipt": ("GET", object_scoped(OK)),
     "contributions:receipt_pdf": ("GET", object_scoped(OK)),
+    # Everyone has a cash page; each sees their own agents (tests/contributions/test_deposits.py).
+    "contributions:cash_overview": ("GET", signed_in(OK)),
+    # The URL names `agen`: their coordinator, Dinas and admin record deposits; agents never.
+    "contributions:deposit_new": (
+        "GET",
+        object_scoped(OK, roles=("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin")),
+    ),
 }
 ADMIN_SITE = "admin:index"
 
@@ -176,6 +183,8 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[farmer.pk])
     if name in ("contributions:receipt", "contributions:receipt_pdf"):
         return reverse(name, args=[_receipt_no(farmer)])
+    if name == "contributions:deposit_new":
+        return reverse(name, args=[farmer.agent.code])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)

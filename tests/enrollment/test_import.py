@@ -353,9 +353,3 @@ def test_the_template_is_a_csv_whose_example_row_can_never_be_imported(client, a
     report = import_farmers(user=agent_user, rows=rows_of(content))
     assert report.summary == "diimpor: 0, ditolak: 1, sudah ada: 0"
     assert "0000" in report.rejected[0].reason
-
-
-def test_agents_find_the_import_in_their_navigation(client, agent_user):
-    client.force_login(agent_user)
-    page = client.get(reverse("enrollment:farmer_import")).content.decode()
-    assert f'href="{reverse("enrollment:farmer_import")}" aria-current="page"' in page
