@@ -26,6 +26,7 @@ MENU = (
     NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
     NavItem("enrollment:farmer_import", "Impor", "upload", frozenset({Role.PENYULUH})),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
+    NavItem("contributions:reconciliation_list", "Rekonsiliasi", "checklist", frozenset({Role.ADMIN, Role.DINAS})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )
 

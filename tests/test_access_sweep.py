@@ -8,9 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
+from contributions.models import DifferenceKind, ReconciliationRun
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
@@ -79,6 +81,14 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    # Every Dinas may open the page; the rows each sees are scoped inside (tests/contributions/).
+    "contributions:reconciliation_list": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    # A difference without a payment belongs to the deployment's regency (Soppeng); an empty note
+    # is refused on the page (200) and changes nothing.
+    "contributions:reconciliation_resolve": (
+        "POST",
+        signed_in(FORBIDDEN, dinas=OK, dinas_lain=NOT_FOUND, admin=OK),
+    ),
 }
 ADMIN_SITE = "admin:index"
 
@@ -139,6 +149,11 @@ def refused_farmer(agent_user) -> Farmer:
 def _url(name: str, farmer: Farmer) -> str:
     if name in ("enrollment:farmer_detail", "enrollment:farmer_ktp", "enrollment:farmer_correct"):
         return reverse(name, args=[farmer.pk])
+    if name == "contributions:reconciliation_resolve":
+        run = ReconciliationRun.objects.create(
+            day=timezone.localdate(), ran_at=timezone.now(), insurer_count=1, matched=0
+        )
+        return reverse(name, args=[run.differences.create(kind=DifferenceKind.UNKNOWN_HERE, receipt_no="KW-BPJS").pk])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)
