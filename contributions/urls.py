@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import cash_views, payment_views, visit_views
+from contributions import cash_views, payment_views, reconciliation_views, visit_views
 
 app_name = "contributions"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("kunjungan/", visit_views.visit_list, name="visit_list"),
     path("kas/", cash_views.cash_overview, name="cash_overview"),
     path("kas/<str:code>/setor/", cash_views.deposit_new, name="deposit_new"),
+    path("rekonsiliasi/", reconciliation_views.reconciliation_list, name="reconciliation_list"),
+    path("rekonsiliasi/<int:pk>/selesai/", reconciliation_views.reconciliation_resolve, name="reconciliation_resolve"),
 ]

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
-from contributions.models import Payment
+from contributions.models import DifferenceKind, Payment, ReconciliationRun
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
@@ -92,6 +93,14 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:deposit_new": (
         "GET",
         object_scoped(OK, roles=("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin")),
+    ),
+    # Every Dinas may open the page; the rows each sees are scoped inside (tests/contributions/).
+    "contributions:reconciliation_list": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    # A difference without a payment belongs to the deployment's regency (Soppeng); an empty note
+    # is refused on the page (200) and changes nothing.
+    "contributions:reconciliation_resolve": (
+        "POST",
+        signed_in(FORBIDDEN, dinas=OK, dinas_lain=NOT_FOUND, admin=OK),
     ),
 }
 ADMIN_SITE = "admin:index"
@@ -185,6 +194,11 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[_receipt_no(farmer)])
     if name == "contributions:deposit_new":
         return reverse(name, args=[farmer.agent.code])
+    if name == "contributions:reconciliation_resolve":
+        run = ReconciliationRun.objects.create(
+            day=timezone.localdate(), ran_at=timezone.now(), insurer_count=1, matched=0
+        )
+        return reverse(name, args=[run.differences.create(kind=DifferenceKind.UNKNOWN_HERE, receipt_no="KW-BPJS").pk])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     return reverse(name)

@@ -1,0 +1,57 @@
+"""Paid farmers as the insurer booked them: registered and paid through the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from bpjs_gateway import outbox
+from bpjs_gateway.client import H2HClient, default_client
+from contributions.insurer import payment_messages
+from contributions.models import Payment
+from contributions.services import payment_record
+from enrollment.insurer import registration_messages
+
+
+@pytest.fixture
+def h2h(clean_sandbox) -> H2HClient:
+    return H2HClient(
+        base_url=clean_sandbox.base_url, cons_id=clean_sandbox.cons_id, secret=clean_sandbox.secret, timeout=2
+    )
+
+
+@pytest.fixture
+def insurer_is_the_sandbox(settings, clean_sandbox) -> Iterator[None]:
+    """For code that builds its own client (the command, the nightly task)."""
+    settings.BPJS_H2H_BASE_URL, settings.BPJS_H2H_CONS_ID = clean_sandbox.base_url, clean_sandbox.cons_id
+    settings.BPJS_H2H_SECRET = clean_sandbox.secret
+    default_client.cache_clear()
+    yield
+    default_client.cache_clear()
+
+
+@pytest.fixture
+def paid_farmer(agent_user, make_farmer, h2h) -> Callable[[int], Payment]:
+    """A farmer of agent_user registered and paid one month at the sandbox, today."""
+
+    def paid(serial: int) -> Payment:
+        farmer = make_farmer(agent_user, serial=serial)
+        outbox.send_message(registration_messages(farmer).get().pk, client=h2h)
+        payment = payment_record(user=agent_user, farmer=farmer, months=1, cash_received=16_800)
+        outbox.send_message(payment_messages(payment).get().pk, client=h2h)
+        payment.refresh_from_db()
+        return payment
+
+    return paid
+
+
+@pytest.fixture
+def troubled_day(paid_farmer):
+    """Three payments booked today: one matches, one differs in amount, one lost its receipt here."""
+    paid_farmer(1)
+    changed = paid_farmer(2)
+    Payment.objects.filter(pk=changed.pk).update(amount=33_600, months=2, cash_received=33_600)
+    lost = paid_farmer(3)
+    Payment.objects.filter(pk=lost.pk).update(receipt_no="KW-HILANG")
+    return changed, lost
