@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from contributions.models import Payment
+from sutasoma.formatting import bulan, rupiah, rupiah_words, tanggal
+from sutasoma.whatsapp import whatsapp_link
 
 
 def receipt_context(payment: Payment) -> dict:
@@ -18,7 +20,21 @@ def receipt_context(payment: Payment) -> dict:
         "regency": village.parent.parent,
         "change": payment.cash_received - payment.amount,
         "end_month": payment.end_month,
+        "share_link": whatsapp_link(payment.farmer.phone, receipt_share_text(payment)),
     }
+
+
+def receipt_share_text(payment: Payment) -> str:
+    """What the farmer receives on WhatsApp: enough to prove the payment without the app."""
+    text = (
+        f"Kuitansi iuran BPJS Ketenagakerjaan {payment.receipt_no}: {payment.farmer.name}, "
+        f"KPJ {payment.farmer.kpj or '(menunggu dari BPJS)'}, iuran {payment.months} bulan "
+        f"{bulan(payment.start_month)}–{bulan(payment.end_month)}, {rupiah(payment.amount)} "
+        f"({rupiah_words(payment.amount)}), diterima {tanggal(payment.paid_at)}."
+    )
+    if payment.transaction_no:
+        text += f" Nomor transaksi BPJS: {payment.transaction_no}."
+    return text
 
 
 def receipt_pdf(payment: Payment) -> bytes:

@@ -154,3 +154,18 @@ def test_a_second_payment_continues_after_the_first(client, agent_user, farmer):
     pay(client, farmer, submission_token="7b0c1d2e-0000-4000-8000-000000000002", months="1", cash_received="16800")
     first, second = Payment.objects.order_by("paid_at")
     assert second.start_month == add_months(first.start_month, 3)
+
+
+def test_the_receipt_can_be_sent_to_the_farmers_whatsapp(client, agent_user, farmer):
+    from urllib.parse import unquote
+
+    client.force_login(agent_user)
+    receipt = pay(client, farmer)["Location"]
+    page = client.get(receipt).content.decode()
+    payment = Payment.objects.get()
+    link = page.split('href="https://wa.me/', 1)[1].split('"', 1)[0]
+    number, text = link.split("?text=", 1)
+    text = unquote(text.replace("&amp;", "&"))
+    assert number == "6281234567890"
+    assert payment.receipt_no in text and "Rp 50.400" in text and "lima puluh ribu empat ratus rupiah" in text
+    assert "24010000001" in text
