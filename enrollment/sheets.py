@@ -297,13 +297,17 @@ def cell_line(value: Cell, *, upper: bool = False) -> str:
     return normalise_line(text, upper=upper)
 
 
-def row_nik(row: Row) -> str:
-    """The row's NIK as 16 ASCII digits, or "" when it is not one."""
+def nik_digits(value: Cell) -> str:
+    """A NIK as written (`7312 0445…`, other scripts' digits) as 16 ASCII digits, or "" when it is not one."""
     try:
-        nik = ascii_digits(cell_line(row.values.get("nik", "")))
+        nik = ascii_digits(cell_line(value))
     except ValueError:
         return ""
     return nik if len(nik) == 16 else ""
+
+
+def row_nik(row: Row) -> str:
+    return nik_digits(row.values.get("nik", ""))
 
 
 def shown_nik(row: Row) -> str:

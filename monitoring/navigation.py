@@ -27,6 +27,7 @@ MENU = (
     NavItem("enrollment:farmer_import", "Impor", "upload", frozenset({Role.PENYULUH})),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
+    NavItem("contributions:payer_list", "Pembayar", "wallet", frozenset({Role.ADMIN, Role.DINAS})),
 )
 
 

@@ -4,13 +4,16 @@ page is part of writing it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
+from contributions.models import FundSource, Payer, Payment, PaymentBatch
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
@@ -79,6 +82,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    # Payers are managed by Dinas (their own regency's) and the admin.
+    "contributions:payer_list": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:payer_new": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:payer_edit": ("GET", object_scoped(OK, roles=("dinas", "dinas_lain", "admin"))),
+    "contributions:batch_new": ("GET", signed_in(OK)),
+    "contributions:batch_detail": ("GET", object_scoped(OK)),
 }
 ADMIN_SITE = "admin:index"
 
@@ -141,7 +150,36 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[farmer.pk])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
+    if name == "contributions:payer_edit":
+        return reverse(name, args=[_payer(farmer).pk])
+    if name == "contributions:batch_detail":
+        return reverse(name, args=[_batch(farmer).pk])
     return reverse(name)
+
+
+def _payer(farmer: Farmer) -> Payer:
+    """A sponsor in the farmer's regency (Soppeng)."""
+    return Payer.objects.create(
+        source=FundSource.SPONSOR, name="SPONSOR UJI", regency_id="73.12", created_by=farmer.registered_by
+    )
+
+
+def _batch(farmer: Farmer) -> PaymentBatch:
+    """A batch that paid for the farmer: written directly, since a refused farmer cannot be paid."""
+    batch = PaymentBatch.objects.create(reference="UJI-1", source=FundSource.MANDIRI, recorded_by=farmer.registered_by)
+    Payment.objects.create(
+        receipt_no="KW-UJI-1",
+        farmer=farmer,
+        start_month=dt.date(2025, 1, 1),
+        months=1,
+        monthly_amount=16_800,
+        amount=16_800,
+        cash_received=16_800,
+        paid_at=timezone.now(),
+        recorded_by=farmer.registered_by,
+        batch=batch,
+    )
+    return batch
 
 
 @pytest.mark.parametrize("name", sorted(RULES))
