@@ -22,7 +22,7 @@ from enrollment.services import (
     duplicate_lookup,
     nik_lookup,
 )
-from sutasoma.fields import NumberTextField, UpperLineField, digits
+from sutasoma.fields import NumberTextField, UpperLineField, digits, phone_number
 from sutasoma.formatting import rupiah
 from sutasoma.text import TextProblem, ascii_digits
 
@@ -146,17 +146,7 @@ class FarmerForm(forms.ModelForm):
         return self._rt_rw("rw")
 
     def clean_phone(self) -> str:
-        phone = (self.cleaned_data.get("phone") or "").strip()
-        international = phone.startswith("+")
-        try:
-            phone = ascii_digits(phone.removeprefix("+"), separators=" .-()")
-        except TextProblem as exc:
-            raise forms.ValidationError("Nomor HP tidak valid (contoh 081234567890).") from exc
-        if international and phone.startswith("62"):
-            phone = "0" + phone[2:]
-        if phone and (not 9 <= len(phone) <= 14 or not phone.startswith("0")):
-            raise forms.ValidationError("Nomor HP tidak valid (contoh 081234567890).")
-        return phone
+        return phone_number(self.cleaned_data.get("phone") or "")
 
     def clean_income(self) -> int:
         income = self.cleaned_data["income"]

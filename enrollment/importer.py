@@ -5,24 +5,19 @@ services.farmer_register(), one transaction per row: a bad row is reported, neve
 and never stops the rows after it. Importing the same file twice adds nothing, because a NIK
 that is already registered counts as *sudah ada*.
 
-The file comes from anyone with an agent's login, so reading it is bounded (bytes, rows read
-blank or not, columns, unpacked size, time), every cell is normalised before it is used, and what
-a row may tell about farmers outside the agent's area goes through the same per-user limits and
-access log as the registration page.
+The file comes from anyone with an agent's login, so it is read by the bounded reader of
+enrollment/sheets.py, every cell is normalised before it is used, and what a row may tell about
+farmers outside the agent's area goes through the same per-user limits and access log as the
+registration page.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import itertools
 import logging
 import re
-import time
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 
@@ -37,32 +32,12 @@ from enrollment import services
 from enrollment.forms import FarmerForm, HeirForm
 from enrollment.models import MIN_INCOME, Farmer, Occupation, Relation
 from enrollment.selectors import duplicates_for, farmers_for, likely_duplicates, nik_holder_for, villages_for
+from enrollment.sheets import Cell, Deadline, Row, RowNote, cell_line, read_sheet, row_nik, shown_nik
 from sutasoma.formatting import masked_nik
-from sutasoma.text import TextProblem, ascii_digits, normalise_line
+from sutasoma.text import TextProblem, ascii_digits
 from wilayah.models import Region
 
 logger = logging.getLogger("sutasoma.import")
-
-MAX_MB = 5
-MAX_BYTES = MAX_MB * 1024 * 1024
-MAX_ROWS = 5000
-TOO_BIG = f"Berkas lebih dari {MAX_MB} MB. Bagi menjadi beberapa berkas."
-# Rows read after the header may be blank, but not without end: a stray value a million rows down
-# would otherwise make the reader walk every row in between.
-BLANK_ROWS_SLACK = 1000
-# The header is looked for in the first rows and columns only; the data rows are then read only
-# as wide as the last column the importer knows.
-HEADER_SEARCH_ROWS = 50
-HEADER_SEARCH_COLUMNS = 60
-# No column of a paper list is longer (the address, 200, is the longest); checked before any
-# further work on the text.
-MAX_CELL_CHARS = 1000
-# An .xlsx is a ZIP: 5 MB of it can unpack to gigabytes. A sheet of 5000 rows unpacks to well
-# under 20 MB.
-MAX_XLSX_UNPACKED = 50 * 1024 * 1024
-# The web page reads and checks within this time, so one upload never holds a worker for long;
-# the rows not reached are reported, and importing the same file again continues where it stopped.
-WEB_SECONDS = 25.0
 
 COLUMNS = (
     "nik",
@@ -112,44 +87,6 @@ EARLIER_IN_FILE = "NIK ini sudah ada di baris sebelumnya dalam berkas."
 DUPLICATE_OUTSIDE = (
     "Mungkin sudah terdaftar di luar wilayah Anda (nama dan tanggal lahir sama). Hubungi koordinator BPP."
 )
-XLSX_UNREADABLE = "Berkas Excel tidak bisa dibaca. Simpan ulang sebagai .xlsx atau CSV."
-
-Cell = str | dt.date
-
-
-class ImportFileError(ValueError):
-    """The whole file is refused (too big, unreadable, columns missing); the message is for the agent."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A point in time after which the import stops taking on rows (time.monotonic by default)."""
-
-    at: float
-    clock: Callable[[], float] = time.monotonic
-
-    @classmethod
-    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
-        return cls(at=clock() + seconds, clock=clock)
-
-    def passed(self) -> bool:
-        return self.clock() >= self.at
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int  # the spreadsheet's row number; the header is line 1
-    values: dict[str, Cell]
-
-    def text(self, column: str) -> str:
-        value = self.values.get(column, "")
-        return value.isoformat() if isinstance(value, dt.date) else value
-
-
-class RowNote(NamedTuple):
-    line: int
-    nik: str
-    reason: str
 
 
 @dataclass
@@ -175,191 +112,12 @@ class ImportReport:
         return sorted(notes, key=lambda item: item[1].line)
 
 
-# --- reading ----------------------------------------------------------------------------------
+# --- reading ---------------------------------------------------------------------------------
 
 
 def read_rows(file_obj: IO[bytes], filename: str = "", *, deadline: Deadline | None = None) -> list[Row]:
-    """The data rows of a CSV or XLSX file, blank lines skipped. Raises ImportFileError."""
-    content = file_obj.read(MAX_BYTES + 1)
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(TOO_BIG)
-    if not content.strip():
-        raise ImportFileError("Berkas kosong.")
-    # Decide by content, not by name: phones rename downloads, and an .xlsx is a ZIP archive.
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, deadline)
-    if content.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
-        raise ImportFileError("Format Excel lama (.xls) tidak didukung. Simpan sebagai .xlsx atau CSV.")
-    return _read_csv(content, deadline)
-
-
-def _read_csv(content: bytes, deadline: Deadline | None) -> list[Row]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page, not UTF-8.
-        text = content.decode("cp1252", errors="replace")
-    # csv yields one record per spreadsheet row (a blank line is an empty record), so counting
-    # records gives the row number the agent sees, even with a line break inside quotes.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    records = _csv_records(reader)
-    # One iterator for both: the data rows go on right after the header.
-    header_line, columns = _find_header(cells[:HEADER_SEARCH_COLUMNS] for cells in records)
-    return _data_rows(records, header_line, columns, deadline)
-
-
-def _delimiter(text: str) -> str:
-    # Excel in an Indonesian locale separates with ";" (the comma is the decimal mark there).
-    for line in itertools.islice(io.StringIO(text), HEADER_SEARCH_ROWS):
-        if line.strip():
-            return ";" if line.count(";") > line.count(",") else ","
-    return ","
-
-
-def _csv_records(reader: Iterator[list[str]]) -> Iterator[list[Cell]]:
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            # Most often a quote never closed, which makes the rest of the file one huge cell.
-            raise ImportFileError(
-                'Berkas CSV tidak bisa dibaca: ada isian yang terlalu panjang atau tanda kutip (") yang tidak '
-                "ditutup. Buka di Excel lalu simpan ulang sebagai CSV."
-            ) from exc
-        yield record
-
-
-def _read_xlsx(content: bytes, deadline: Deadline | None) -> list[Row]:
-    from openpyxl import load_workbook
-
-    _check_unpacked_size(content)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign ZIP
-        raise ImportFileError(XLSX_UNREADABLE) from exc
-    try:
-        # Always bounded in both directions: without max_col/max_row the read-only reader pads
-        # every row to the sheet's stated size, a million rows of 16384 cells for one stray value.
-        head = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=HEADER_SEARCH_COLUMNS, values_only=True)
-        try:
-            header_line, columns = _find_header(_xlsx_records(head))
-        finally:
-            head.close()  # openpyxl keeps the sheet's XML open while the generator lives
-        # One row past the limit: openpyxl pads up to max_row only when the sheet has a row beyond
-        # it, so reaching that row means the file is too long, not that its data was cut short.
-        body = sheet.iter_rows(
-            min_row=header_line + 1, max_row=_row_limit(header_line) + 1, max_col=len(columns), values_only=True
-        )
-        return _data_rows(_xlsx_records(body), header_line, columns, deadline)
-    finally:
-        workbook.close()
-
-
-def _check_unpacked_size(content: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except Exception as exc:  # BadZipFile, and struct/value errors of a forged directory
-        raise ImportFileError(XLSX_UNREADABLE) from exc
-    # zipfile never unpacks more than the stated size, so the stated sizes bound the real work.
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise ImportFileError("Berkas Excel terlalu besar setelah dibuka. Simpan hanya lembar daftar petani, atau CSV.")
-
-
-def _xlsx_records(rows: Iterator[tuple]) -> Iterator[list[Cell]]:
-    while True:
-        try:
-            values = next(rows)
-            cells = [_xlsx_cell(v) for v in values]
-        except StopIteration:
-            return
-        except Exception as exc:  # a damaged sheet fails only once its rows are parsed
-            raise ImportFileError(XLSX_UNREADABLE) from exc
-        yield cells
-
-
-def _xlsx_cell(value: object) -> Cell:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        # A number column: 7312044501900001.0 is the NIK, 1000000.0 the income.
-        return str(int(value))
-    return str(value).strip()
-
-
-def _row_limit(header_line: int) -> int:
-    """The last row number read, blank or not."""
-    return header_line + MAX_ROWS + BLANK_ROWS_SLACK
-
-
-def _find_header(lines: Iterable[list[Cell]]) -> tuple[int, list[str]]:
-    """The header's row number and its column names, up to the last column the importer knows."""
-    line = 0
-    for line, cells in enumerate(itertools.islice(lines, HEADER_SEARCH_ROWS), start=1):
-        if not _is_blank(cells):
-            columns = _header(cells)
-            width = max(i for i, c in enumerate(columns) if c in COLUMNS) + 1
-            return line, columns[:width]
-    if line < HEADER_SEARCH_ROWS:
-        raise ImportFileError("Berkas kosong.")
-    raise ImportFileError(
-        f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama. Hapus baris kosong di atasnya."
-    )
-
-
-def _data_rows(
-    lines: Iterable[list[Cell]], header_line: int, columns: list[str], deadline: Deadline | None
-) -> list[Row]:
-    rows: list[Row] = []
-    limit = _row_limit(header_line)
-    for line, cells in enumerate(lines, start=header_line + 1):
-        cells = cells[: len(columns)]  # as an .xlsx is read: a note beyond the last known column is no data
-        if line > limit:
-            raise ImportFileError(
-                f"Berkas berisi lebih dari {MAX_ROWS + BLANK_ROWS_SLACK} baris di bawah judul kolom, termasuk "
-                "baris kosong. Hapus baris di bawah daftar petani (juga yang tampak kosong), atau bagi menjadi "
-                "beberapa berkas."
-            )
-        if deadline is not None and deadline.passed():
-            raise ImportFileError("Berkas terlalu lama dibaca. Bagi menjadi beberapa berkas yang lebih kecil.")
-        if _is_blank(cells):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(f"Berkas berisi lebih dari {MAX_ROWS} baris. Bagi menjadi beberapa berkas.")
-        rows.append(Row(line=line, values=_values(columns, cells)))
-    if not rows:
-        raise ImportFileError("Berkas tidak berisi data petani di bawah baris judul kolom.")
-    return rows
-
-
-def _is_blank(cells: list[Cell]) -> bool:
-    return all(isinstance(c, str) and not c.strip() for c in cells)
-
-
-def _header(cells: list[Cell]) -> list[str]:
-    columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in cells]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ImportFileError(
-            f"Kolom wajib tidak ada: {', '.join(missing)}. "
-            f"Baris pertama harus berisi judul kolom: {', '.join(COLUMNS)}."
-        )
-    return columns
-
-
-def _values(columns: list[str], cells: list[Cell]) -> dict[str, Cell]:
-    values: dict[str, Cell] = {}
-    for column, cell in zip(columns, cells, strict=False):
-        if column in COLUMNS and column not in values:
-            values[column] = cell.strip() if isinstance(cell, str) else cell
-    return values
+    """The data rows of a list of farmers. Raises ImportFileError."""
+    return read_sheet(file_obj, filename, columns=COLUMNS, required=REQUIRED_COLUMNS, deadline=deadline)
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -421,7 +179,7 @@ def import_farmers(
     )
     for index, row in enumerate(rows):
         if deadline is not None and deadline.passed():
-            context.report.unprocessed = [RowNote(r.line, _shown_nik(r), NOT_REACHED) for r in rows[index:]]
+            context.report.unprocessed = [RowNote(r.line, shown_nik(r), NOT_REACHED) for r in rows[index:]]
             break
         _import_row_guarded(row, context)
     return context.report
@@ -431,7 +189,7 @@ def _registered_niks(user: User, rows: list[Row]) -> dict[str, _Holder]:
     """The file's NIKs that are already registered, in a few queries instead of a form per row:
     re-importing a whole list then costs next to nothing. FarmerForm still checks each new one.
     Whether a holder lies outside the user's area stays in here until _may_reveal() allows it."""
-    niks = sorted({nik for row in rows if (nik := _nik(row))})
+    niks = sorted({nik for row in rows if (nik := row_nik(row))})
     found: dict[str, _Holder] = {}
     for start in range(0, len(niks), 1000):
         chunk = niks[start : start + 1000]
@@ -448,7 +206,7 @@ def _import_row_guarded(row: Row, context: _Context) -> None:
     except Exception:
         # Whatever the cause, the other rows go on; the traceback is for the admin, not the agent.
         logger.exception("Impor oleh pengguna %s: baris %s tidak bisa diproses.", context.user.pk, row.line)
-        outcome = _Outcome().add("rejected", row.line, _shown_nik(row), ROW_FAILED)
+        outcome = _Outcome().add("rejected", row.line, shown_nik(row), ROW_FAILED)
     for kind, note in outcome.notes:
         getattr(context.report, kind).append(note)
     if outcome.nik:
@@ -459,10 +217,10 @@ def _import_row_guarded(row: Row, context: _Context) -> None:
 
 def _import_row(row: Row, context: _Context) -> _Outcome:
     outcome = _Outcome()
-    shown = _shown_nik(row)
+    shown = shown_nik(row)
     if context.limit_reached:
         return outcome.add("rejected", row.line, shown, LIMIT_REACHED)
-    nik = _nik(row)
+    nik = row_nik(row)
     if nik in context.seen_niks:
         return outcome.add("existing", row.line, nik, EARLIER_IN_FILE)
     if nik in context.registered:
@@ -582,7 +340,7 @@ def _form_data(row: Row, context: _Context) -> tuple[dict[str, str], list[str]]:
         "birth_place": parsed("tempat_lahir", _upper_line),
         "birth_date": parsed("tanggal_lahir", _birth_date),
         "sex": parsed("jenis_kelamin", _sex),
-        "address": parsed("alamat", _line),
+        "address": parsed("alamat", cell_line),
         "rt": parsed("rt", _small_number),
         "rw": parsed("rw", _small_number),
         "village": parsed("kode_desa", lambda v: _village(v, context.village_codes)),
@@ -613,16 +371,8 @@ def _reasons(message_dict: dict[str, list[str]]) -> list[str]:
     return reasons
 
 
-def _line(value: Cell, *, upper: bool = False) -> str:
-    """The cell as one clean line of text (sutasoma.text), or ValueError for the agent."""
-    text = value.isoformat() if isinstance(value, dt.date) else value
-    if len(text) > MAX_CELL_CHARS:
-        raise ValueError(f"terlalu panjang ({len(text)} karakter).")
-    return normalise_line(text, upper=upper)
-
-
 def _upper_line(value: Cell) -> str:
-    return _line(value, upper=True)
+    return cell_line(value, upper=True)
 
 
 def _shown(text: str) -> str:
@@ -630,30 +380,8 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _nik(row: Row) -> str:
-    """The row's NIK as 16 ASCII digits, or "" when it is not one (the form then says why)."""
-    try:
-        nik = ascii_digits(_line(row.values.get("nik", "")))
-    except ValueError:
-        return ""
-    return nik if len(nik) == 16 else ""
-
-
-def _shown_nik(row: Row) -> str:
-    """The NIK as the report shows it: its digits when it has only digits, else the text, cut short."""
-    raw = row.text("nik")[:MAX_CELL_CHARS]
-    try:
-        return ascii_digits(_line(raw))[:32]
-    except ValueError:
-        pass
-    try:
-        return _line(raw)[:32]
-    except ValueError:
-        return ""
-
-
 def _identity_number(value: Cell) -> str:
-    text = _line(value)
+    text = cell_line(value)
     if re.fullmatch(r"\d+([.,]\d+)?[eE]\+\d+", text):
         # Excel turned the number into 7,31204E+15 and lost its last digits for good.
         raise ValueError("tertulis sebagai angka ilmiah Excel (mis. 7,31E+15). Format kolom sebagai Teks, ketik ulang.")
@@ -665,7 +393,7 @@ def _identity_number(value: Cell) -> str:
 
 
 def _small_number(value: Cell) -> str:
-    text = _line(value)
+    text = cell_line(value)
     try:
         return ascii_digits(text)
     except TextProblem:
@@ -683,7 +411,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%Y")
 def _birth_date(value: Cell) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = _with_ascii_digits(_line(value))
+    text = _with_ascii_digits(cell_line(value))
     if not text:
         raise ValueError("wajib diisi (TTTT-BB-HH atau HH-BB-TTTT).")
     for fmt in DATE_FORMATS:
@@ -700,7 +428,7 @@ SEXES = {"L": "L", "LAKI-LAKI": "L", "LK": "L", "P": "P", "PEREMPUAN": "P", "PR"
 
 
 def _sex(value: Cell) -> str:
-    text = _line(value, upper=True)
+    text = cell_line(value, upper=True)
     if text not in SEXES:
         raise ValueError("isi L atau P.")
     return SEXES[text]
@@ -708,7 +436,7 @@ def _sex(value: Cell) -> str:
 
 def _village(value: Cell, own_codes: frozenset[str]) -> str:
     try:
-        digits = ascii_digits(_line(value))
+        digits = ascii_digits(cell_line(value))
     except TextProblem:
         digits = ""
     if len(digits) != 10:
@@ -723,7 +451,7 @@ def _village(value: Cell, own_codes: frozenset[str]) -> str:
 
 
 def _phone(value: Cell) -> str:
-    text = _line(value)
+    text = cell_line(value)
     plus = text.startswith("+")
     try:
         digits = ascii_digits(text[1:] if plus else text, separators=" .-()")
@@ -752,7 +480,7 @@ RELATIONS = {**_choices_lookup(Relation.choices), "saudara": Relation.SAUDARA}
 
 
 def _occupation(value: Cell) -> str:
-    text = _line(value)
+    text = cell_line(value)
     if _choice_key(text) not in OCCUPATIONS:
         allowed = ", ".join(label.lower() for label in Occupation.labels)
         problem = f"'{_shown(text)}' tidak dikenal" if text else "wajib diisi"
@@ -761,7 +489,7 @@ def _occupation(value: Cell) -> str:
 
 
 def _income(value: Cell) -> str:
-    written = _line(value)
+    written = cell_line(value)
     text = re.sub(r"^rp\.?", "", written.lower()).strip()
     text = re.sub(r"[.,]00$", "", text)  # "1500000,00": cents that are never there
     if not text:
@@ -780,14 +508,14 @@ def _heir(row: Row) -> tuple[services.HeirData | None, list[str]]:
     errors = []
     try:
         # Uppercased before HeirForm checks the length: HeirData holds the uppercased name.
-        name = _line(row.values.get("nama_ahli_waris", ""), upper=True)
+        name = cell_line(row.values.get("nama_ahli_waris", ""), upper=True)
     except ValueError as exc:
         errors.append(f"nama_ahli_waris: {exc}")
     else:
         if not name:
             errors.append("nama_ahli_waris: wajib diisi.")
     try:
-        relation = RELATIONS.get(_choice_key(_line(row.values.get("hubungan_ahli_waris", ""))))
+        relation = RELATIONS.get(_choice_key(cell_line(row.values.get("hubungan_ahli_waris", ""))))
     except ValueError:
         relation = None
     if relation is None:

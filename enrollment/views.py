@@ -18,7 +18,7 @@ from accounts.permissions import role_required
 from accounts.scope import regency_code_for
 from audit.models import Action
 from audit.services import access_record
-from enrollment import importer, services
+from enrollment import importer, services, sheets
 from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
@@ -225,12 +225,12 @@ def nik_check(request: HttpRequest) -> HttpResponse:
 
 
 class ImportUploadForm(forms.Form):
-    rows: list[importer.Row]  # the file's rows, once clean_file() has read them
-    deadline: importer.Deadline | None = None  # reading and checking share one time limit
+    rows: list[sheets.Row]  # the file's rows, once clean_file() has read them
+    deadline: sheets.Deadline | None = None  # reading and checking share one time limit
 
     file = forms.FileField(
         label="Berkas daftar petani (CSV atau XLSX)",
-        help_text=f"Paling besar {importer.MAX_MB} MB dan {importer.MAX_ROWS} baris.",
+        help_text=f"Paling besar {sheets.MAX_MB} MB dan {sheets.MAX_ROWS} baris.",
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
@@ -244,12 +244,12 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
-            raise forms.ValidationError(importer.TOO_BIG)
-        self.deadline = importer.Deadline.after(importer.WEB_SECONDS)
+        if upload.size > sheets.MAX_BYTES:
+            raise forms.ValidationError(sheets.TOO_BIG)
+        self.deadline = sheets.Deadline.after(sheets.WEB_SECONDS)
         try:
             self.rows = importer.read_rows(upload, upload.name, deadline=self.deadline)
-        except importer.ImportFileError as exc:
+        except sheets.ImportFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
 
@@ -276,8 +276,8 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
             "columns": importer.COLUMNS,
             "optional": importer.OPTIONAL_COLUMNS,
             "default_income": MIN_INCOME,
-            "max_mb": importer.MAX_MB,
-            "max_rows": importer.MAX_ROWS,
+            "max_mb": sheets.MAX_MB,
+            "max_rows": sheets.MAX_ROWS,
         },
     )
 

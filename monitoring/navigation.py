@@ -23,13 +23,12 @@ EVERYONE = frozenset(Role.values)
 MENU = (
     NavItem("monitoring:home", "Beranda", "home", EVERYONE),
     NavItem("enrollment:farmer_list", "Petani", "users", EVERYONE),
-    NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
     # Impor is a link on the Daftar page: a phone's bottom bar holds five items.
+    NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
     NavItem("contributions:visit_list", "Kunjungan", "pin", frozenset({Role.PENYULUH, Role.KOORDINATOR})),
-    NavItem("contributions:cash_overview", "Kas", "wallet", frozenset({Role.KOORDINATOR, Role.DINAS, Role.ADMIN})),
+    # Cash, payers, batches and reconciliation are listed on the Iuran page (contributions/index.py).
+    NavItem("contributions:index", "Iuran", "wallet", EVERYONE),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
-    # Admins reach it from the Gateway page: their bar is full.
-    NavItem("contributions:reconciliation_list", "Rekonsiliasi", "checklist", frozenset({Role.DINAS})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )
 

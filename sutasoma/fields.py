@@ -41,6 +41,21 @@ def digits(value: str, *, length: int, label: str, separators: str = " .-") -> s
     return number
 
 
+def phone_number(value: str) -> str:
+    """A mobile number as written (`0812-3456-7890`, `+62 812…`) in the form `081234567890`; "" stays ""."""
+    phone = value.strip()
+    international = phone.startswith("+")
+    try:
+        phone = ascii_digits(phone.removeprefix("+"), separators=" .-()")
+    except TextProblem as exc:
+        raise ValidationError("Nomor HP tidak valid (contoh 081234567890).", code="phone") from exc
+    if international and phone.startswith("62"):
+        phone = "0" + phone[2:]
+    if phone and (not 9 <= len(phone) <= 14 or not phone.startswith("0")):
+        raise ValidationError("Nomor HP tidak valid (contoh 081234567890).", code="phone")
+    return phone
+
+
 class NumberTextField(LineField):
     """A number typed as text (NIK, KK, RT, phone), perhaps with spaces or dots. The form checks
     the length of its digits, so the model's max_length does not apply to what was typed; a

@@ -4,6 +4,7 @@ page is part of writing it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
-from contributions.models import DifferenceKind, Payment, ReconciliationRun
+from contributions.models import DifferenceKind, FundSource, Payer, Payment, PaymentBatch, ReconciliationRun
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
@@ -83,6 +84,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:visit_list": ("GET", signed_in(OK)),
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:index": ("GET", signed_in(OK)),
     "contributions:payment_new": ("GET", object_scoped(OK, roles=AGENTS)),
     "contributions:farmer_payments": ("GET", object_scoped(OK)),
     "contributions:receipt": ("GET", object_scoped(OK)),
@@ -102,6 +104,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
         "POST",
         signed_in(FORBIDDEN, dinas=OK, dinas_lain=NOT_FOUND, admin=OK),
     ),
+    # Payers are managed by Dinas (their own regency's) and the admin.
+    "contributions:payer_list": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:payer_new": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
+    "contributions:payer_edit": ("GET", object_scoped(OK, roles=("dinas", "dinas_lain", "admin"))),
+    "contributions:batch_new": ("GET", signed_in(OK)),
+    "contributions:batch_detail": ("GET", object_scoped(OK)),
 }
 ADMIN_SITE = "admin:index"
 
@@ -201,7 +209,36 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[run.differences.create(kind=DifferenceKind.UNKNOWN_HERE, receipt_no="KW-BPJS").pk])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
+    if name == "contributions:payer_edit":
+        return reverse(name, args=[_payer(farmer).pk])
+    if name == "contributions:batch_detail":
+        return reverse(name, args=[_batch(farmer).pk])
     return reverse(name)
+
+
+def _payer(farmer: Farmer) -> Payer:
+    """A sponsor in the farmer's regency (Soppeng)."""
+    return Payer.objects.create(
+        source=FundSource.SPONSOR, name="SPONSOR UJI", regency_id="73.12", created_by=farmer.registered_by
+    )
+
+
+def _batch(farmer: Farmer) -> PaymentBatch:
+    """A batch that paid for the farmer: written directly, since a refused farmer cannot be paid."""
+    batch = PaymentBatch.objects.create(reference="UJI-1", source=FundSource.MANDIRI, recorded_by=farmer.registered_by)
+    Payment.objects.create(
+        receipt_no="KW-UJI-1",
+        farmer=farmer,
+        start_month=dt.date(2025, 1, 1),
+        months=1,
+        monthly_amount=16_800,
+        amount=16_800,
+        cash_received=16_800,
+        paid_at=timezone.now(),
+        recorded_by=farmer.registered_by,
+        batch=batch,
+    )
+    return batch
 
 
 @pytest.mark.parametrize("name", sorted(RULES))

@@ -1,4 +1,4 @@
-"""Paid farmers as the insurer booked them: registered and paid through the sandbox."""
+"""Fixtures of the contributions tests: paid farmers as the insurer booked them, and payers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from accounts.models import Role, User
 from bpjs_gateway import outbox
 from bpjs_gateway.client import H2HClient, default_client
 from contributions.insurer import payment_messages
-from contributions.models import Payment
+from contributions.models import FundSource, Payer, Payment
 from contributions.services import payment_record
 from enrollment.insurer import registration_messages
+from tests.conftest import UMPUNGENG
+from wilayah.loader import load_wilayah
+from wilayah.models import Region
 
 
 @pytest.fixture
@@ -55,3 +59,29 @@ def troubled_day(paid_farmer):
     lost = paid_farmer(3)
     Payment.objects.filter(pk=lost.pk).update(receipt_no="KW-HILANG")
     return changed, lost
+
+
+@pytest.fixture
+def village_fund(dinas_user) -> Payer:
+    """Desa Umpungeng's village fund, which pays for agent_user's farmers."""
+    return Payer.objects.create(
+        source=FundSource.DANA_DESA,
+        name="DANA DESA UMPUNGENG",
+        regency=dinas_user.regency,
+        village=Region.objects.get(code=UMPUNGENG),
+        created_by=dinas_user,
+    )
+
+
+@pytest.fixture
+def sponsor(dinas_user) -> Payer:
+    return Payer.objects.create(
+        source=FundSource.SPONSOR, name="BANK SULSELBAR", regency=dinas_user.regency, created_by=dinas_user
+    )
+
+
+@pytest.fixture
+def makassar_dinas(soppeng) -> User:
+    """Dinas of another regency (Makassar)."""
+    load_wilayah(regency_codes=["73.71"])
+    return User.objects.create(username="dinas.makassar", role=Role.DINAS, regency=Region.objects.get(code="73.71"))

@@ -9,9 +9,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from bpjs_gateway.models import OutboxMessage
-from enrollment.importer import COLUMNS, ImportFileError, import_farmers, read_rows
+from enrollment.importer import COLUMNS, import_farmers, read_rows
 from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer
+from enrollment.sheets import ImportFileError
 from tests.conftest import MARIORIWAWO_VILLAGE, UMPUNGENG, nik_for
 
 BIRTH = dt.date(1990, 1, 5)

@@ -14,19 +14,17 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from enrollment import importer
-from enrollment.importer import (
+from enrollment import importer, sheets
+from enrollment.importer import COLUMNS, NOT_REACHED, import_farmers
+from enrollment.models import Farmer
+from enrollment.sheets import (
     BLANK_ROWS_SLACK,
-    COLUMNS,
     HEADER_SEARCH_COLUMNS,
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
-    NOT_REACHED,
     Deadline,
     ImportFileError,
-    import_farmers,
 )
-from enrollment.models import Farmer
 from tests.enrollment.test_import import csv_bytes, row, rows_of
 
 LAST_LINE_READ = 1 + MAX_ROWS + BLANK_ROWS_SLACK  # the header is line 1
@@ -146,7 +144,7 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened():
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b" " * (60 * 1024 * 1024))
     content = out.getvalue()
-    assert len(content) < importer.MAX_BYTES
+    assert len(content) < sheets.MAX_BYTES
 
     with pytest.raises(ImportFileError, match="terlalu besar setelah dibuka"):
         rows_of(content, "daftar.xlsx")

@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bpjs_gateway.models import OutboxMessage
-from enrollment.importer import COLUMNS, ROW_FAILED, ImportFileError, ImportReport, Row, import_farmers, read_rows
+from enrollment.importer import COLUMNS, ROW_FAILED, ImportReport, import_farmers, read_rows
 from enrollment.models import Farmer
+from enrollment.sheets import ImportFileError, Row
 from tests.enrollment.test_import import row
 
 with_db = settings(

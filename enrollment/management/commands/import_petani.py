@@ -9,7 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Role, User
-from enrollment.importer import ImportFileError, ImportReport, import_farmers, read_rows
+from enrollment.importer import ImportReport, import_farmers, read_rows
+from enrollment.sheets import ImportFileError
 
 
 class Command(BaseCommand):
