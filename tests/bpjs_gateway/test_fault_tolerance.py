@@ -109,3 +109,38 @@ def test_a_worker_killed_mid_request_loses_nothing(processes, clean_sandbox, age
     processes.beat()
     wait_until_drained(processes, 60)
     assert_everything_confirmed_once(clean_sandbox, 30)
+
+
+def test_catat_iuran_on_200_farmers_through_faults_confirms_each_once_with_the_insurers_lunas_sampai(
+    processes, clean_sandbox, agent_user, tmp_path
+):
+    """A paper list of 200 payments entered by the command while the insurer errs, loses answers
+    and times out: every payment is booked once, and BPJS's *lunas sampai* is ours for each KPJ."""
+    from django.core.management import call_command
+
+    from tests.sandbox_fixtures import SignedClient
+
+    village = agent_user.agent.villages.first()
+    farmers = []
+    for serial in range(1, 201):
+        birth = dt.date(1965 + serial % 40, serial % 12 + 1, serial % 28 + 1)
+        fields = registration_fields(village, serial=serial, birth_date=birth, female=serial % 2 == 0)
+        farmers.append(farmer_register(user=agent_user, registration=Registration(fields=fields)))
+    clean_sandbox.faults(error_rate=0.3, lost_response_rate=0.2, timeout_rate=0.05)
+    processes.worker("w1")
+    processes.worker("w2")
+    processes.beat()
+    sheet = tmp_path / "buku-kuitansi.csv"
+    sheet.write_text("nik,bulan\n" + "".join(f"{f.nik},{f.pk % 12 + 1}\n" for f in farmers))
+    call_command("catat_iuran", str(sheet), "--agent", agent_user.username)  # before the KPJs: they wait
+
+    wait_until_drained(processes, 400)
+    assert_everything_confirmed_once(clean_sandbox, 200)
+    assert Payment.objects.filter(batch__isnull=False).count() == 200
+    clean_sandbox.faults()
+    insurer = SignedClient(clean_sandbox.base_url, clean_sandbox.cons_id, clean_sandbox.secret)
+    for farmer in Farmer.objects.all():
+        booked = insurer.get(f"/peserta/{farmer.kpj}").json()["response"]["lunas_sampai"]
+        assert booked == f"{farmer.paid_through:%Y-%m}", (farmer.kpj, booked, farmer.paid_through)
+        payment = farmer.payments.get()
+        assert farmer.paid_through == payment.end_month
