@@ -47,3 +47,9 @@ def test_seed_demo_builds_the_soppeng_demo_once(db):
     total = sum(FarmerCount.objects.values_list("count", flat=True))
     assert 56_900 <= total <= 57_100 and FarmerCount.objects.filter(is_demo=False).count() == 0
     assert Agent.objects.count() == User.objects.filter(role=Role.PENYULUH).count()
+    # most demo farmers paid some months lately, by their agent; the demo desa has a village fund
+    from contributions.models import FundSource, Payer, Payment
+
+    paid = Payment.objects.count()
+    assert 0.6 * 140 <= paid <= 0.9 * 140 and Payment.objects.values("farmer").distinct().count() == paid
+    assert Payer.objects.filter(source=FundSource.DANA_DESA, village_id="73.12.04.2009").count() == 1
