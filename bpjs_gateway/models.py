@@ -32,6 +32,7 @@ class OutboxMessage(models.Model):
     path = models.CharField(max_length=200)
     # None while the message waits (WAITING): the owning app supplies it when it releases it.
     body = models.BinaryField(null=True)
+    content_type = models.CharField(max_length=40, default="application/json")
 
     state = models.CharField(max_length=8, choices=OutboxState.choices, default=OutboxState.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -66,7 +66,11 @@ def send_message(pk: int, *, client: H2HClient | None = None) -> SendResult:
         return SendResult("skipped")
     message, body, log_id = claimed
     outcome = (client or default_client()).call(
-        message.method, message.path, body=body, idempotency_key=message.idempotency_key
+        message.method,
+        message.path,
+        body=body,
+        idempotency_key=message.idempotency_key,
+        content_type=message.content_type,
     )
     return _record(message, outcome, log_id)
 

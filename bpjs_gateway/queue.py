@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,8 +17,28 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bpjs_gateway.models import OutboxMessage, OutboxState
+from bpjs_gateway.registry import API
 from bpjs_gateway.registry import operation as registered_operation
 from bpjs_gateway.tasks import send_outbox_message_task
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A body sent as it is, not as JSON: a claim document's file."""
+
+    content: bytes
+    content_type: str
+
+
+Payload = dict[str, Any] | RawBody
+
+
+def _body(payload: Payload) -> tuple[bytes, str]:
+    if isinstance(payload, RawBody):
+        return payload.content, payload.content_type
+    return encode(payload), JSON
 
 
 def encode(payload: dict[str, Any]) -> bytes:
@@ -25,18 +46,21 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
 
 
-def enqueue(*, operation: str, subject_id: int, payload: dict[str, Any] | None) -> OutboxMessage:
+def enqueue(*, operation: str, subject_id: int, payload: Payload | None, path: str | None = None) -> OutboxMessage:
     """Write one operation for the insurer in the caller's transaction; sent after commit.
 
-    Without a payload the message waits (WAITING) until its app calls release() with one.
+    Without a payload the message waits (WAITING) until its app calls release() with one. `path`
+    (under the API root) replaces the operation's own when it names a record: `/klaim/KLM1/dokumen/KTP`.
     """
     spec = registered_operation(operation)
+    body, content_type = _body(payload) if payload is not None else (None, JSON)
     message = OutboxMessage.objects.create(
         operation=spec.name,
         subject_id=subject_id,
         method=spec.method,
-        path=spec.url_path,
-        body=None if payload is None else encode(payload),
+        path=spec.url_path if path is None else API + path,
+        body=body,
+        content_type=content_type,
         state=OutboxState.WAITING if payload is None else OutboxState.PENDING,
         idempotency_key=f"{spec.key_prefix}-{uuid.uuid4().hex}",
         next_attempt_at=timezone.now(),
@@ -46,15 +70,19 @@ def enqueue(*, operation: str, subject_id: int, payload: dict[str, Any] | None) 
     return message
 
 
-def release(*, operation: str, subject_id: int, payload: dict[str, Any]) -> list[int]:
-    """The waiting messages of a subject can go now, with this body."""
+def release(*, operation: str, subject_id: int, payload: Payload, path: str | None = None) -> list[int]:
+    """The waiting messages of a subject can go now, with this body (and this path, once known)."""
     waiting = list(
         OutboxMessage.objects.select_for_update()
         .filter(operation=operation, subject_id=subject_id, state=OutboxState.WAITING)
         .values_list("pk", flat=True)
     )
+    body, content_type = _body(payload)
+    changes: dict[str, Any] = {"body": body, "content_type": content_type}
+    if path is not None:
+        changes["path"] = API + path
     OutboxMessage.objects.filter(pk__in=waiting).update(
-        state=OutboxState.PENDING, body=encode(payload), next_attempt_at=timezone.now()
+        state=OutboxState.PENDING, next_attempt_at=timezone.now(), **changes
     )
     _send_after_commit(waiting)
     return waiting

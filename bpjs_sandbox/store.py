@@ -98,7 +98,17 @@ TABLES = (
     "idempotency",
     "counter",
 )
-COUNTERS = ("requests", "replays", "duplicates_refused")
+# documents_received: every document stored; documents_replaced: one stored again for the same
+# claim and type; claims_same_incident: a claim filed for a participant, type and date that
+# already had one. A client that loses no answers and retries by key keeps the last two at 0.
+COUNTERS = (
+    "requests",
+    "replays",
+    "duplicates_refused",
+    "documents_received",
+    "documents_replaced",
+    "claims_same_incident",
+)
 
 
 @dataclass(frozen=True)
@@ -275,6 +285,10 @@ class Tx:
         status: str,
         waktu: str,
     ) -> str:
+        if self._conn.execute(
+            "SELECT 1 FROM claim WHERE kpj = ? AND jenis = ? AND tanggal_kejadian = ?", (kpj, jenis, tanggal_kejadian)
+        ).fetchone():
+            self.bump("claims_same_incident")
         no_klaim = self._fresh_number("claim", "no_klaim", "KLM", 10)
         self._conn.execute(
             "INSERT INTO claim (no_klaim, kpj, jenis, tanggal_kejadian, status, filing) VALUES (?, ?, ?, ?, ?, ?)",
@@ -318,6 +332,10 @@ class Tx:
 
     def receive_document(self, no_klaim: str, jenis: str, *, content_type: str, size: int) -> None:
         # Only what was received is kept; the sandbox has no use for the bytes themselves.
+        (earlier,) = self._conn.execute(
+            "SELECT size FROM claim_document WHERE no_klaim = ? AND jenis = ?", (no_klaim, jenis)
+        ).fetchone()
+        self.bump("documents_replaced" if earlier is not None else "documents_received")
         self._conn.execute(
             "UPDATE claim_document SET content_type = ?, size = ? WHERE no_klaim = ? AND jenis = ?",
             (content_type, size, no_klaim, jenis),

@@ -152,6 +152,9 @@ def test_reset_forgets_everything(api, clean_sandbox, register):
         "requests": 0,
         "replays": 0,
         "duplicates_refused": 0,
+        "documents_received": 0,
+        "documents_replaced": 0,
+        "claims_same_incident": 0,
     }
     assert api.get("/peserta/12345678901").status_code == 404
 

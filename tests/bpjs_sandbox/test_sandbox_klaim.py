@@ -215,6 +215,25 @@ def test_a_document_may_be_uploaded_again(api, filed):
     assert "X-Idempotent-Replay" not in second.headers
 
 
+def test_the_counters_tell_a_document_replaced_from_one_received(api, clean_sandbox, filed):
+    headers = {"Content-Type": "application/pdf"}
+    key = "same-key-for-a-lost-answer"
+    api.put(f"/klaim/{filed}/dokumen/KK", scan("KK"), headers=headers, key=key)
+    api.put(f"/klaim/{filed}/dokumen/KK", scan("KK"), headers=headers, key=key)  # a replay: not stored again
+    api.put(f"/klaim/{filed}/dokumen/KTP", scan("KTP"), headers=headers)
+    stats = clean_sandbox.stats()
+    assert (stats["documents_received"], stats["documents_replaced"]) == (2, 0)
+    api.put(f"/klaim/{filed}/dokumen/KK", scan("KK"), headers=headers)  # a new key: stored again
+    assert clean_sandbox.stats()["documents_replaced"] == 1
+
+
+def test_a_second_claim_for_the_same_incident_is_counted(api, clean_sandbox, insured):
+    first = api.post("/klaim", claim(insured))
+    assert first.status_code == 201 and clean_sandbox.stats()["claims_same_incident"] == 0
+    api.post("/klaim", claim(insured))
+    assert clean_sandbox.stats()["claims_same_incident"] == 1
+
+
 def test_a_new_claim_shows_only_its_filing(api, filed):
     response = api.get(f"/klaim/{filed}")
 
