@@ -57,16 +57,25 @@ ACTIVE_PDF_NAMES = frozenset(
 # What is stored, by the extension process_ktp_upload gives it; nothing else is ever served.
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 
-TOO_BIG = f"Berkas KTP terlalu besar (maksimal {MAX_MB} MB)."
+
+def too_big(label: str) -> str:
+    return f"Berkas {label} terlalu besar (maksimal {MAX_MB} MB)."
+
+
+def pdf_pages(label: str, pages: int) -> str:
+    return f"PDF {label} harus 1–{pages} halaman."
+
+
+TOO_BIG = too_big("KTP")
 NOT_READABLE = "Berkas bukan foto atau PDF yang bisa dibaca. Gunakan JPG, PNG atau PDF."
 TOO_MANY_PIXELS = (
     f"Resolusi foto KTP terlalu besar (paling banyak {MAX_DECLARED_PIXELS // 1_000_000} juta piksel dan "
     f"{MAX_DECLARED_SIDE_PX // 1000}.000 piksel per sisi). Kirim foto dengan resolusi lebih kecil."
 )
 PDF_NOT_READABLE = "Berkas PDF rusak atau tidak bisa dibaca. Pindai ulang sebagai foto atau PDF biasa."
-PDF_ENCRYPTED = "PDF dikunci dengan kata sandi. Kirim PDF tanpa kata sandi atau foto KTP."
+PDF_ENCRYPTED = "PDF dikunci dengan kata sandi. Kirim PDF tanpa kata sandi, atau fotonya."
 PDF_ACTIVE = "PDF berisi skrip atau lampiran; pindai ulang sebagai foto atau PDF biasa."
-PDF_PAGES = f"PDF KTP harus 1–{MAX_PDF_PAGES} halaman."
+PDF_PAGES = pdf_pages("KTP", MAX_PDF_PAGES)
 
 
 class KtpError(ValueError):
@@ -81,14 +90,20 @@ class KtpFile:
 
 def process_ktp_upload(upload: UploadedFile) -> KtpFile:
     """Check an uploaded KTP and return a clean copy to store, or raise KtpError saying why not."""
+    return clean_upload(upload, label="KTP", max_pdf_pages=MAX_PDF_PAGES)
+
+
+def clean_upload(upload: UploadedFile, *, label: str, max_pdf_pages: int) -> KtpFile:
+    """The one intake of every photo or scan (a KTP, a claim's documents): checked by what it is,
+    rebuilt without what it should not carry; KtpError says why not, naming the `label`."""
     if upload.size is not None and upload.size > MAX_BYTES:
-        raise KtpError(TOO_BIG)
+        raise KtpError(too_big(label))
     upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise KtpError(TOO_BIG)
+        raise KtpError(too_big(label))
     if data.startswith(b"%PDF-"):
-        return _clean_pdf(data)
+        return _clean_pdf(data, label=label, max_pages=max_pdf_pages)
     return _clean_image(data)
 
 
@@ -142,13 +157,13 @@ def _pixels_only(image: Image.Image, mode: str) -> Image.Image:
     return Image.frombytes(mode, pixels.size, pixels.tobytes())
 
 
-def _clean_pdf(data: bytes) -> KtpFile:
+def _clean_pdf(data: bytes, *, label: str, max_pages: int) -> KtpFile:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             problem = PDF_ENCRYPTED
-        elif not 1 <= len(reader.pages) <= MAX_PDF_PAGES:
-            problem = PDF_PAGES
+        elif not 1 <= len(reader.pages) <= max_pages:
+            problem = pdf_pages(label, max_pages)
         elif _has_active_content(reader):
             problem = PDF_ACTIVE
         else:

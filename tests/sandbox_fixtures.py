@@ -287,3 +287,13 @@ def pay(api: SignedClient) -> Callable[..., requests.Response]:
         return api.post("/iuran", body | overrides)
 
     return pay
+
+
+@pytest.fixture
+def h2h(clean_sandbox: SandboxProcess):
+    """The gateway's own client, pointed at a clean sandbox."""
+    from bpjs_gateway.client import H2HClient
+
+    return H2HClient(
+        base_url=clean_sandbox.base_url, cons_id=clean_sandbox.cons_id, secret=clean_sandbox.secret, timeout=2
+    )

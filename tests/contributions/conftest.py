@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Role, User
 from bpjs_gateway import outbox
-from bpjs_gateway.client import H2HClient, default_client
+from bpjs_gateway.client import default_client
 from contributions.insurer import payment_messages
 from contributions.models import FundSource, Payer, Payment
 from contributions.services import payment_record
@@ -16,13 +16,6 @@ from enrollment.insurer import registration_messages
 from tests.conftest import UMPUNGENG
 from wilayah.loader import load_wilayah
 from wilayah.models import Region
-
-
-@pytest.fixture
-def h2h(clean_sandbox) -> H2HClient:
-    return H2HClient(
-        base_url=clean_sandbox.base_url, cons_id=clean_sandbox.cons_id, secret=clean_sandbox.secret, timeout=2
-    )
 
 
 @pytest.fixture
