@@ -85,6 +85,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     # Dinas of every regency may open it; what each sees is scoped inside (tests/audit/).
     "audit:log": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
     "contributions:index": ("GET", signed_in(OK)),
+    "claims:claim_new": ("GET", object_scoped(OK, roles=AGENTS)),
+    "claims:claim_detail": ("GET", object_scoped(OK)),
+    "claims:document_file": ("GET", object_scoped(OK)),
+    # Agents only; the submit of an incomplete claim says why and redirects back to it.
+    "claims:claim_submit": ("POST", object_scoped(REDIRECT, roles=AGENTS)),
+    "claims:document_upload": ("POST", object_scoped(REDIRECT, roles=AGENTS)),
     "contributions:payment_new": ("GET", object_scoped(OK, roles=AGENTS)),
     "contributions:farmer_payments": ("GET", object_scoped(OK)),
     "contributions:receipt": ("GET", object_scoped(OK)),
@@ -189,8 +195,40 @@ def _receipt_no(farmer: Farmer) -> str:
     return payment.receipt_no
 
 
+def _claim(farmer: Farmer):
+    """A claim of the farmer with its KTP document, written directly (a refused farmer has no KPJ)."""
+    from django.core.files.base import ContentFile
+
+    from claims.models import Claim, ClaimDocument
+
+    claim, _ = Claim.objects.get_or_create(
+        farmer=farmer,
+        defaults={
+            "kind": "JKK",
+            "incident_date": dt.date(2026, 1, 5),
+            "place": "SAWAH",
+            "description": "Terluka",
+            "reporter_name": "ANDI",
+            "reporter_relation": "SUAMI",
+            "reporter_phone": "081234567891",
+            "reported_by": farmer.registered_by,
+        },
+    )
+    if not claim.documents.exists():
+        document = ClaimDocument(claim=claim, kind="KTP", content_type="image/jpeg", sha256="0" * 64, size=1)
+        document.file.save("ktp.jpg", ContentFile(jpeg_bytes(with_exif=False)), save=False)
+        document.uploaded_by = farmer.registered_by
+        document.save()
+    return claim
+
+
 def _url(name: str, farmer: Farmer) -> str:
+    if name == "claims:document_file":
+        return reverse(name, args=[_claim(farmer).pk, "KTP"])
+    if name in ("claims:claim_detail", "claims:claim_submit", "claims:document_upload"):
+        return reverse(name, args=[_claim(farmer).pk])
     if name in (
+        "claims:claim_new",
         "enrollment:farmer_detail",
         "enrollment:farmer_ktp",
         "enrollment:farmer_correct",

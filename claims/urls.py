@@ -1,0 +1,12 @@
+from django.urls import path
+
+from claims import views
+
+app_name = "claims"
+urlpatterns = [
+    path("lapor/<int:farmer_pk>/", views.claim_new, name="claim_new"),
+    path("<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("<int:pk>/dokumen/", views.document_upload, name="document_upload"),
+    path("<int:pk>/dokumen/<str:kind>/", views.document_file, name="document_file"),
+    path("<int:pk>/ajukan/", views.claim_submit, name="claim_submit"),
+]
