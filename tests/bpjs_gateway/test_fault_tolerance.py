@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from contributions.models import Payment, PaymentStatus
@@ -144,3 +145,47 @@ def test_catat_iuran_on_200_farmers_through_faults_confirms_each_once_with_the_i
         assert booked == f"{farmer.paid_through:%Y-%m}", (farmer.kpj, booked, farmer.paid_through)
         payment = farmer.payments.get()
         assert farmer.paid_through == payment.end_month
+
+
+def test_claims_and_their_documents_arrive_once_through_faults_and_are_followed_to_payment(
+    processes, clean_sandbox, agent_user
+):
+    """Ten death claims of five documents each, filed while the insurer errs, loses answers and
+    times out: ten claims and fifty documents at the insurer, none filed or uploaded twice."""
+    from bpjs_gateway.client import H2HClient
+    from claims.models import REQUIRED_DOCUMENTS, Claim, ClaimStatus
+    from claims.polling import claim_poll
+    from claims.services import claim_report, claim_submit, document_upload
+    from tests.claims.conftest import photo
+    from tests.claims.test_claim_flow import JKM_FIELDS
+
+    processes.worker("w1")
+    processes.worker("w2")
+    processes.beat()
+    register_and_pay(agent_user, 10)
+    wait_until_drained(processes, 20)
+    for farmer in Farmer.objects.all():
+        farmer.refresh_from_db()
+        claim = claim_report(
+            user=agent_user, farmer=farmer, fields=JKM_FIELDS | {"incident_date": timezone.localdate()}
+        )
+        for kind in REQUIRED_DOCUMENTS["JKM"]:
+            document_upload(user=agent_user, claim=claim, kind=kind, upload=photo(f"{kind}{farmer.pk}"))
+    clean_sandbox.faults(error_rate=0.3, lost_response_rate=0.2, timeout_rate=0.05)
+    for claim in Claim.objects.all():
+        claim_submit(user=agent_user, claim=claim)
+    wait_until_drained(processes, 20 + 10 + 50)
+
+    stats = clean_sandbox.stats()
+    assert (stats["klaim"], stats["claims_same_incident"]) == (10, 0), stats
+    assert (stats["documents_received"], stats["documents_replaced"]) == (50, 0), stats
+    clean_sandbox.faults()
+    insurer = H2HClient(
+        base_url=clean_sandbox.base_url, cons_id=clean_sandbox.cons_id, secret=clean_sandbox.secret, timeout=5
+    )
+    for claim in Claim.objects.all():
+        assert claim.status == ClaimStatus.DITERIMA and set(claim.documents.values_list("status", flat=True)) == {
+            "TERKIRIM"
+        }
+        clean_sandbox.advance(claim.claim_no, status="DIBAYAR", nominal=42_000_000)
+        assert claim_poll(claim.pk, client=insurer) == ClaimStatus.DIBAYAR
