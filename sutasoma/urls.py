@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("petani/", include("enrollment.urls")),
     path("iuran/", include("contributions.urls")),
+    path("klaim/", include("claims.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
