@@ -1,9 +1,10 @@
 from django.urls import path
 
-from claims import views
+from claims import list_views, views
 
 app_name = "claims"
 urlpatterns = [
+    path("", list_views.claim_list, name="claim_list"),
     path("lapor/<int:farmer_pk>/", views.claim_new, name="claim_new"),
     path("<int:pk>/", views.claim_detail, name="claim_detail"),
     path("<int:pk>/dokumen/", views.document_upload, name="document_upload"),

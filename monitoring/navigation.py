@@ -22,12 +22,15 @@ EVERYONE = frozenset(Role.values)
 
 MENU = (
     NavItem("monitoring:home", "Beranda", "home", EVERYONE),
-    NavItem("enrollment:farmer_list", "Petani", "users", EVERYONE),
-    # Impor is a link on the Daftar page: a phone's bottom bar holds five items.
-    NavItem("enrollment:farmer_register", "Daftar", "plus", frozenset({Role.PENYULUH})),
+    # Not the admin's: their Beranda searches farmers and its counts open the list, while the
+    # Gateway and Audit pages are reached from nowhere else. A phone's bottom bar holds five items.
+    NavItem("enrollment:farmer_list", "Petani", "users", EVERYONE - {Role.ADMIN}),
+    # Registering (and Impor, a link on its page) is the first button of the penyuluh's Beranda
+    # and of the Petani page, so it needs no item of its own.
     NavItem("contributions:visit_list", "Kunjungan", "pin", frozenset({Role.PENYULUH, Role.KOORDINATOR})),
     # Cash, payers, batches and reconciliation are listed on the Iuran page (contributions/index.py).
     NavItem("contributions:index", "Iuran", "wallet", EVERYONE),
+    NavItem("claims:claim_list", "Klaim", "heart", EVERYONE),
     NavItem("monitoring:gateway_health", "Gateway", "signal", frozenset({Role.ADMIN})),
     NavItem("audit:log", "Audit", "shield", frozenset({Role.ADMIN, Role.DINAS})),
 )

@@ -116,6 +116,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:payer_edit": ("GET", object_scoped(OK, roles=("dinas", "dinas_lain", "admin"))),
     "contributions:batch_new": ("GET", signed_in(OK)),
     "contributions:batch_detail": ("GET", object_scoped(OK)),
+    # Everyone signed in: each sees the claims of their own area (tests/claims/test_lists.py).
+    "claims:claim_list": ("GET", signed_in(OK)),
 }
 ADMIN_SITE = "admin:index"
 

@@ -1,0 +1,66 @@
+"""The claims list (*Klaim*): open claims of the user's area, the held-up ones marked, and totals."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from claims.models import OPEN_STATUSES, ClaimKind, ClaimStatus
+from claims.selectors import STUCK_DAYS, claim_totals, claims_for, open_claims
+
+PAGE_SIZE = 25
+# A value from an old or edited link: said at the field, and the list shown unfiltered.
+UNKNOWN_CHOICE = {"invalid_choice": "Pilihan ini tidak dikenal; ditampilkan semua."}
+
+
+class ClaimFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Semua"), *((s, ClaimStatus(s).label) for s in OPEN_STATUSES)],
+        required=False,
+        error_messages=UNKNOWN_CHOICE,
+    )
+    jenis = forms.ChoiceField(
+        label="Jenis klaim",
+        choices=[("", "Semua"), *ClaimKind.choices],
+        required=False,
+        error_messages=UNKNOWN_CHOICE,
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters that are set; a value typed into the address bar by hand is ignored."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+@require_GET
+def claim_list(request: HttpRequest) -> HttpResponse:
+    form = ClaimFilterForm(request.GET)
+    filters = form.filters()
+    claims = claims_for(request.user)
+    chosen = claims
+    if "status" in filters:
+        chosen = chosen.filter(status=filters["status"])
+    if "jenis" in filters:
+        chosen = chosen.filter(kind=filters["jenis"])
+    waiting = open_claims(chosen, now=timezone.now())
+    return render(
+        request,
+        "claims/list.html",
+        {
+            "form": form,
+            "page": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("halaman")),
+            "filtered": bool(filters),
+            "filters": urlencode(filters),
+            "stuck_count": waiting.filter(stuck=True).count(),
+            "stuck_days": STUCK_DAYS,
+            # Of every claim of the area, paid and refused ones too: the filters choose the list only.
+            "totals": claim_totals(claims),
+        },
+    )
