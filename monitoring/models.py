@@ -1,0 +1,84 @@
+"""The day-5 monitoring meeting (*monev*): targets, frozen monthly figures, and meeting notes.
+
+Figures are computed in SQL from the records (monitoring/monev.py); on the 5th the month just
+ended is frozen here, so every BPP meeting discusses the same numbers (docs/domain-rules.md#targets).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Agent
+from wilayah.models import Region
+
+DEFAULT_TARGET_PERCENT = 35
+
+
+class Target(models.Model):
+    """A kecamatan's target set by Dinas from a month on, instead of 35 % of its farmers."""
+
+    kecamatan = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": Region.Level.KECAMATAN}
+    )
+    valid_from = models.DateField("berlaku mulai bulan", help_text="Hari pertama bulan.")
+    value = models.PositiveIntegerField("target peserta aktif")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "target kecamatan"
+        verbose_name_plural = "target kecamatan"
+        ordering = ["kecamatan", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["kecamatan", "valid_from"], name="one_target_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.kecamatan}: {self.value} mulai {self.valid_from:%m-%Y}"
+
+
+class Level(models.TextChoices):
+    KECAMATAN = "KECAMATAN", "Kecamatan/BPP"
+    DESA = "DESA", "Desa/kelurahan"
+    AGENT = "AGENT", "Penyuluh"
+
+
+class Snapshot(models.Model):
+    """One area's figures for a month, frozen on the 5th of the next month (WITA)."""
+
+    month = models.DateField("bulan")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    key = models.CharField(max_length=20, help_text="Kode wilayah atau kode agen.")
+    figures = models.JSONField()
+    frozen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "snapshot monev"
+        verbose_name_plural = "snapshot monev"
+        constraints = [models.UniqueConstraint(fields=["month", "level", "key"], name="one_snapshot_per_area_month")]
+        indexes = [models.Index(fields=["month", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.level} {self.key}"
+
+
+class MeetingNote(models.Model):
+    """*Catatan monev*: a problem raised at the meeting and its follow-up, per agent or desa."""
+
+    month = models.DateField("bulan rapat", help_text="Hari pertama bulan yang dibahas.")
+    kecamatan = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_notes")
+    village = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_notes"
+    )
+    problem = models.CharField("masalah", max_length=500)
+    follow_up = models.CharField("tindak lanjut", max_length=500, blank=True)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "catatan monev"
+        verbose_name_plural = "catatan monev"
+        ordering = ["-month", "-written_at"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kecamatan}: {self.problem[:40]}"
