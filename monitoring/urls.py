@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import trend_views, views
+from monitoring import note_views, trend_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("gateway/", views.gateway_health, name="gateway_health"),
     path("gateway/<int:pk>/kirim-ulang/", views.outbox_resend, name="outbox_resend"),
     path("monev/tren/", trend_views.trends, name="trends"),
+    path("monev/catatan/", note_views.notes, name="notes"),
 ]

@@ -119,8 +119,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:batch_detail": ("GET", object_scoped(OK)),
     # Everyone signed in: each sees the claims of their own area (tests/claims/test_lists.py).
     "claims:claim_list": ("GET", signed_in(OK)),
-    # The dashboard's fragment: with no area asked for, each sees their own (tests/monitoring/).
+    # The dashboard's fragments: with no area asked for, each sees their own (tests/monitoring/).
     "monitoring:trends": ("GET", only(MONITORS, OK, FORBIDDEN)),
+    "monitoring:notes": ("GET", only(MONITORS, OK, FORBIDDEN)),
 }
 ADMIN_SITE = "admin:index"
 
