@@ -1,10 +1,12 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import note_views, trend_views, views
 
 app_name = "monitoring"
 urlpatterns = [
     path("", views.home, name="home"),
     path("gateway/", views.gateway_health, name="gateway_health"),
     path("gateway/<int:pk>/kirim-ulang/", views.outbox_resend, name="outbox_resend"),
+    path("monev/tren/", trend_views.trends, name="trends"),
+    path("monev/catatan/", note_views.notes, name="notes"),
 ]

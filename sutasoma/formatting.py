@@ -24,12 +24,45 @@ MONTHS = (
     "November",
     "Desember",
 )
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+# For charts and tight columns, where "Rp 1.234.567" does not fit: `Rp 1,2 jt`.
+_MONEY_SCALES = ((1_000_000_000_000, "T"), (1_000_000_000, "M"), (1_000_000, "jt"), (1_000, "rb"))
+
+
+def angka(value: float | None, decimals: int = 0) -> str:
+    """`1.234`, `12,5`: a dot between thousands, a comma before decimals; trailing zero decimals
+    are dropped, so a whole number never reads `12,0`."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def rupiah(value: int | None) -> str:
     if value is None:
         return "–"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
+    return "Rp " + angka(int(value))
+
+
+def rupiah_singkat(value: float | None) -> str:
+    """`Rp 1,2 jt`, `Rp 250 rb`, `Rp 3 M`: an amount rounded to its scale, for chart axes."""
+    if value is None:
+        return "–"
+    for size, suffix in _MONEY_SCALES:
+        if abs(value) >= size:
+            return f"Rp {angka(value / size, 1)} {suffix}"
+    return rupiah(round(value))
+
+
+def persen(value: float | None) -> str:
+    """`87,5 %`: one decimal at most, a space before the sign as Indonesian style guides write it."""
+    if value is None:
+        return "–"
+    return f"{angka(value, 1)} %"
 
 
 def rupiah_words(value: int) -> str:
@@ -56,6 +89,13 @@ def bulan(value: dt.date | None) -> str:
     if value is None:
         return "–"
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def bulan_singkat(value: dt.date | None) -> str:
+    """`Agu 2025`: the month in three letters (Indonesian abbreviations), for chart axes."""
+    if value is None:
+        return "–"
+    return f"{MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
 def masked_nik(value: str) -> str:

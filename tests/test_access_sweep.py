@@ -38,6 +38,7 @@ USERS = (
 SIGNED_IN = USERS[1:]
 AGENTS = ("agen", "agen_tetangga", "agen_lain")
 SEES_THE_FARMER = ("agen", "koordinator", "dinas", "admin")
+MONITORS = ("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin")  # the monev dashboard's users
 
 LOGIN = "login-redirect"  # 302 to the login page
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -118,6 +119,9 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:batch_detail": ("GET", object_scoped(OK)),
     # Everyone signed in: each sees the claims of their own area (tests/claims/test_lists.py).
     "claims:claim_list": ("GET", signed_in(OK)),
+    # The dashboard's fragments: with no area asked for, each sees their own (tests/monitoring/).
+    "monitoring:trends": ("GET", only(MONITORS, OK, FORBIDDEN)),
+    "monitoring:notes": ("GET", only(MONITORS, OK, FORBIDDEN)),
 }
 ADMIN_SITE = "admin:index"
 

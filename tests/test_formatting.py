@@ -20,3 +20,13 @@ def test_amounts_read_in_words_as_a_receipt_carries_them():
     assert rupiah_words(50_400) == "lima puluh ribu empat ratus rupiah"
     assert rupiah_words(201_600) == "dua ratus satu ribu enam ratus rupiah"
     assert rupiah_words(1_100) == "seribu seratus rupiah"
+
+
+def test_numbers_percentages_and_short_amounts_read_as_in_soppeng():
+    from sutasoma.formatting import angka, bulan_singkat, persen, rupiah_singkat
+
+    assert angka(1234) == "1.234" and angka(1_234_567.891, 2) == "1.234.567,89" and angka(12.0, 1) == "12"
+    assert persen(87.54) == "87,5 %" and persen(100) == "100 %" and persen(None) == "–"
+    assert rupiah_singkat(1_200_000) == "Rp 1,2 jt" and rupiah_singkat(250_000) == "Rp 250 rb"
+    assert rupiah_singkat(2_500_000_000) == "Rp 2,5 M" and rupiah_singkat(800) == "Rp 800"
+    assert bulan_singkat(dt.date(2025, 8, 1)) == "Agu 2025"
