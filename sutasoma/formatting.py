@@ -6,6 +6,7 @@ registers them as filters."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from num2words import num2words
@@ -26,10 +27,24 @@ MONTHS = (
 )
 
 
+def angka(value: int | None) -> str:
+    """`20.000`: a count, with dots between the thousands."""
+    if value is None:
+        return "–"
+    return f"{int(value):,}".replace(",", ".")
+
+
 def rupiah(value: int | None) -> str:
     if value is None:
         return "–"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
+    return "Rp " + angka(value)
+
+
+def persen(value: Decimal | None) -> str:
+    """`45,3%`: a share with one decimal (half up), a comma for the decimal point."""
+    if value is None:
+        return "–"
+    return f"{Decimal(value).quantize(Decimal('0.1'), ROUND_HALF_UP)}".replace(".", ",") + "%"
 
 
 def rupiah_words(value: int) -> str:

@@ -6,5 +6,5 @@ from sutasoma import formatting
 
 register = template.Library()
 
-for _name in ("rupiah", "rupiah_words", "tanggal", "tanggal_jam", "bulan", "masked_nik", "durasi"):
+for _name in ("angka", "rupiah", "persen", "rupiah_words", "tanggal", "tanggal_jam", "bulan", "masked_nik", "durasi"):
     register.filter(_name, getattr(formatting, _name))
