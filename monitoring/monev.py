@@ -29,6 +29,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.http import Http404
@@ -41,6 +42,7 @@ from claims.models import Claim, ClaimStatus
 from contributions.models import FundSource, Payment, PaymentStatus
 from enrollment.models import Farmer, RegistrationStatus
 from monitoring.models import DEFAULT_TARGET_PERCENT, Level, Snapshot, Target
+from sutasoma.formatting import bulan
 from sutasoma.months import add_months, month_start
 from wilayah.models import FarmerCount, Region
 
@@ -381,7 +383,10 @@ def monev_table(*, level: Level, within: Region, month: dt.date, today: dt.date)
 
 def monev_snapshot(month: dt.date) -> int:
     """Freeze the month's figures of every level in every regency that has BPPs; returns the
-    number of areas. Idempotent: a second run writes the same figures over the same rows."""
+    number of areas. Idempotent: a second run writes the same figures over the same rows.
+    Only a month that has ended: the current one's figures are still moving."""
+    if month != month_start(month) or month >= month_start(timezone.localdate()):
+        raise ValidationError(f"Hanya bulan yang sudah berakhir yang dapat dibekukan, bukan {bulan(month)}.")
     frozen_at = timezone.now()
     regencies = Region.objects.filter(level=Region.Level.KABUPATEN, children__bpp__isnull=False).distinct()
     written = 0
