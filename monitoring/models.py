@@ -67,9 +67,7 @@ class MeetingNote(models.Model):
     month = models.DateField("bulan rapat", help_text="Hari pertama bulan yang dibahas.")
     kecamatan = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_notes")
-    village = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_notes"
-    )
+    village = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_notes")
     problem = models.CharField("masalah", max_length=500)
     follow_up = models.CharField("tindak lanjut", max_length=500, blank=True)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -100,6 +100,11 @@ class Figures:
         return (Decimal(self.participants * 100) / self.target).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     @property
+    def sources(self) -> list[tuple[str, SourceTotal]]:
+        """(label, total) of each source of funds, in FundSource's order."""
+        return [(FundSource(source).label, total) for source, total in self.by_source.items()]
+
+    @property
     def changes(self) -> dict[str, Change]:
         return {
             "registered": Change(self.registered_change),

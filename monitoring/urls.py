@@ -1,10 +1,11 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring import monev_views, views
 
 app_name = "monitoring"
 urlpatterns = [
     path("", views.home, name="home"),
     path("gateway/", views.gateway_health, name="gateway_health"),
     path("gateway/<int:pk>/kirim-ulang/", views.outbox_resend, name="outbox_resend"),
+    path("monev/", monev_views.dashboard, name="dashboard"),
 ]

@@ -118,6 +118,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "contributions:batch_detail": ("GET", object_scoped(OK)),
     # Everyone signed in: each sees the claims of their own area (tests/claims/test_lists.py).
     "claims:claim_list": ("GET", signed_in(OK)),
+    # The monev dashboard: coordinators, Dinas (each their own regency) and admins; never an agent.
+    # Drilling outside one's scope answers 404 (tests/monitoring/test_dashboard.py).
+    "monitoring:dashboard": (
+        "GET",
+        only(("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin"), OK, FORBIDDEN),
+    ),
 }
 ADMIN_SITE = "admin:index"
 
