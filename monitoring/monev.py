@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -372,18 +372,17 @@ def total(rows: list[AreaRow]) -> Figures:
 
 
 def monev_table(*, level: Level, within: Region, month: dt.date, today: dt.date) -> MonevTable:
-    """The figures the meeting discusses: those frozen for a past month when they were, live
-    figures for the current month and for a past month nobody froze."""
+    """The figures the meeting discusses: those frozen for a past month that was frozen (an area
+    added since has no row), live figures for the current month and a past month nobody froze."""
+    frozen_at = None
     if month < month_start(today):
-        frozen = list(Snapshot.objects.filter(month=month, level=level, figures__parent=within.code).order_by("key"))
-        if frozen:
-            names = {key: name for key, name, _ in _areas(level, within)}
-            rows = [
-                AreaRow(s.key, names.get(s.key, s.key), s.figures["parent"], Figures.from_json(s.figures))
-                for s in frozen
-            ]
-            return MonevTable(month, level, rows, frozen_at=max(s.frozen_at for s in frozen))
-    return MonevTable(month, level, area_figures(level=level, within=within, month=month), frozen_at=None)
+        frozen_at = Snapshot.objects.filter(month=month).aggregate(at=Max("frozen_at"))["at"]
+    if frozen_at is None:
+        return MonevTable(month, level, area_figures(level=level, within=within, month=month), frozen_at=None)
+    names = {key: name for key, name, _ in _areas(level, within)}
+    frozen = Snapshot.objects.filter(month=month, level=level, figures__parent=within.code).order_by("key")
+    rows = [AreaRow(s.key, names.get(s.key, s.key), s.figures["parent"], Figures.from_json(s.figures)) for s in frozen]
+    return MonevTable(month, level, rows, frozen_at=frozen_at)
 
 
 def monev_snapshot(month: dt.date) -> int:
@@ -495,7 +494,7 @@ def dashboard_for(user: User, place: Place, *, month: dt.date, today: dt.date) -
         else:
             headline = AreaRow(place.regency.code, str(place.regency), "", total(ranking.rows))
             sections = [Section("Per kecamatan/BPP", Level.KECAMATAN, ranking.rows)]
-    frozen = [t.frozen_at for t in tables]
+    frozen = [t.frozen_at for t in tables]  # one run freezes every level of a month at once
     return Dashboard(
         month=month,
         headline=headline,

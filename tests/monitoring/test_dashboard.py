@@ -155,6 +155,13 @@ def test_a_frozen_month_says_when_it_was_frozen_and_keeps_its_figures(client, di
     assert "Angka berjalan" in live and "dibekukan pada" not in live
 
 
+def test_a_frozen_kecamatan_without_penyuluh_is_frozen_too(client, dinas_user, monev_month):
+    monev_snapshot(monev_month.month)
+    citta = Region.objects.get(parent_id="73.12", name__iexact="Citta")
+    read = text(page(client, dinas_user, bulan=f"{monev_month.month:%Y-%m}", kecamatan=citta.code))
+    assert "Angka dibekukan pada" in read and "Belum ada penyuluh yang ditugaskan di sini." in read
+
+
 def test_a_past_month_nobody_froze_says_its_figures_are_live(client, dinas_user, monev_month):
     read = text(page(client, dinas_user, bulan=f"{monev_month.month:%Y-%m}"))
     assert "Angka berjalan : bulan ini belum dibekukan." in read
