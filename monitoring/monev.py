@@ -11,7 +11,7 @@ number of farmers; Python only adds up per area the latest farmer count of each 
   recorded in the month and not refused by BPJS, with or without their KPJ yet;
 - *aktif*: the month is covered by a payment not refused by BPJS and received by the month's
   end; *masa tenggang*: the month before is, the month is not; *tidak aktif*: the other
-  registered farmers, those who never paid included. Active in grace count for the achievement;
+  registered farmers, those who never paid included. The achievement counts grace as active;
 - *iuran terkumpul*: payments received in the month and not refused, by source;
 - *klaim*: reported in the month, and paid in the month (the insurer's time of DIBAYAR);
 - *perubahan*: against the previous month counted the same way at the same moment.
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -177,7 +177,7 @@ def _farmers_within(level: Level, within: Region, prefix: str = "") -> Q:
     return Q(**{f"{prefix}agent__bpp__kecamatan__parent_id": within.code})
 
 
-def _agents_within(within: Region):
+def _agents_within(within: Region) -> QuerySet[Agent]:
     if within.level == Region.Level.KECAMATAN:
         return Agent.objects.filter(bpp__kecamatan=within)
     return Agent.objects.filter(bpp__kecamatan__parent=within)
