@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 
@@ -117,6 +115,9 @@ class Payment(models.Model):
     farmer = models.ForeignKey("enrollment.Farmer", on_delete=models.PROTECT, related_name="payments")
     start_month = models.DateField("bulan mulai")
     months = models.PositiveSmallIntegerField("jumlah bulan")
+    # The last month covered, stored so that "is month M paid?" is `start_month <= M <= end_month`
+    # in SQL (monitoring/monev.py); derived from start_month and months on every save.
+    end_month = models.DateField("bulan terakhir")
     monthly_amount = models.PositiveIntegerField("iuran per bulan")
     amount = models.PositiveIntegerField("nominal")
     cash_received = models.PositiveIntegerField("uang diterima")
@@ -148,18 +149,21 @@ class Payment(models.Model):
             models.CheckConstraint(
                 name="cash_covers_amount", condition=models.Q(cash_received__gte=models.F("amount"))
             ),
+            models.CheckConstraint(name="ends_after_start", condition=models.Q(end_month__gte=models.F("start_month"))),
             # A batch pays each farmer once, whoever submits it again.
             models.UniqueConstraint(fields=["batch", "farmer"], name="one_payment_per_farmer_per_batch"),
         ]
-        indexes = [models.Index(fields=["recorded_by", "source", "paid_at"], name="payment_agent_cash")]
+        indexes = [
+            models.Index(fields=["recorded_by", "source", "paid_at"], name="payment_agent_cash"),
+            models.Index(fields=["paid_at"], name="payment_paid_at"),  # a month's collections (monev)
+        ]
 
     def __str__(self) -> str:
         return self.receipt_no
 
-    @property
-    def end_month(self) -> dt.date:
-        """The last month this payment covers."""
-        return add_months(self.start_month, self.months - 1)
+    def save(self, *args, **kwargs) -> None:
+        self.end_month = add_months(self.start_month, self.months - 1)
+        super().save(*args, **kwargs)
 
 
 class Deposit(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,11 +23,8 @@ from sutasoma.months import add_months, month_start
 def next_start_month(farmer: Farmer, *, paid_on: dt.date) -> dt.date:
     """The month a new payment starts: right after the last paid month while the farmer is
     active or in grace, otherwise the month of payment (cover is never bought backwards)."""
-    last_end = farmer.paid_through
-    for payment in farmer.payments.exclude(status=PaymentStatus.DITOLAK):
-        end = add_months(payment.start_month, payment.months - 1)
-        if last_end is None or end > last_end:
-            last_end = end
+    recorded_end = farmer.payments.exclude(status=PaymentStatus.DITOLAK).aggregate(end=Max("end_month"))["end"]
+    last_end = max(filter(None, (farmer.paid_through, recorded_end)), default=None)
     this_month = month_start(paid_on)
     if last_end is not None and last_end >= add_months(this_month, -1):
         return add_months(last_end, 1)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from monitoring import note_views, trend_views, views
+from monitoring import monev_views, note_views, trend_views, views
 
 app_name = "monitoring"
 urlpatterns = [
     path("", views.home, name="home"),
     path("gateway/", views.gateway_health, name="gateway_health"),
     path("gateway/<int:pk>/kirim-ulang/", views.outbox_resend, name="outbox_resend"),
+    path("monev/", monev_views.dashboard, name="dashboard"),
     path("monev/tren/", trend_views.trends, name="trends"),
     path("monev/catatan/", note_views.notes, name="notes"),
 ]

@@ -221,6 +221,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reconcile-iuran": {"task": "contributions.tasks.reconcile_yesterday_task", "schedule": crontab(hour=2, minute=15)},
+    # The figures of the month just ended, frozen for the BPP meetings of the 5th (monitoring/monev.py).
+    "monev-snapshot": {
+        "task": "monitoring.tasks.monev_snapshot_task",
+        "schedule": crontab(minute=0, hour=0, day_of_month=5),
+    },
     "claims-poll": {"task": "claims.tasks.poll_claims_task", "schedule": env_float("CLAIMS_POLL_EVERY_S", 900.0)},
     "outbox-sweep": {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",

@@ -122,6 +122,12 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     # The dashboard's fragments: with no area asked for, each sees their own (tests/monitoring/).
     "monitoring:trends": ("GET", only(MONITORS, OK, FORBIDDEN)),
     "monitoring:notes": ("GET", only(MONITORS, OK, FORBIDDEN)),
+    # The monev dashboard: coordinators, Dinas (each their own regency) and admins; never an agent.
+    # Drilling outside one's scope answers 404 (tests/monitoring/test_dashboard.py).
+    "monitoring:dashboard": (
+        "GET",
+        only(("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin"), OK, FORBIDDEN),
+    ),
 }
 ADMIN_SITE = "admin:index"
 
@@ -191,6 +197,7 @@ def _receipt_no(farmer: Farmer) -> str:
             "receipt_no": "KW-SWEEP-1",
             "start_month": dt.date(2026, 1, 1),
             "months": 1,
+            "end_month": dt.date(2026, 1, 1),
             "monthly_amount": 16_800,
             "amount": 16_800,
             "cash_received": 16_800,
@@ -275,6 +282,7 @@ def _batch(farmer: Farmer) -> PaymentBatch:
         farmer=farmer,
         start_month=dt.date(2025, 1, 1),
         months=1,
+        end_month=dt.date(2025, 1, 1),
         monthly_amount=16_800,
         amount=16_800,
         cash_received=16_800,
