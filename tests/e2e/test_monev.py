@@ -64,7 +64,7 @@ def test_a_coordinator_drills_from_the_district_to_one_agents_farmers(
     # Their own BPP only, ranked among the eight: 1 active of a target of 7 (35 % of 20).
     table = page.locator("table.monev")
     expect(table.locator("tbody tr")).to_have_count(1)
-    expect(table).to_contain_text("14,3%")
+    expect(table).to_contain_text("14,3 %")
     expect(table).to_contain_text("peringkat 1 dari 8")
     assert_fits(page)
 
