@@ -41,7 +41,8 @@ from accounts.scope import regency_code_for, region_filter
 from claims.models import Claim, ClaimStatus
 from contributions.models import FundSource, Payment, PaymentStatus
 from enrollment.models import Farmer, RegistrationStatus
-from monitoring.models import DEFAULT_TARGET_PERCENT, Level, Snapshot, Target
+from monitoring.models import Level, Snapshot, Target
+from monitoring.targets import default_target
 from sutasoma.formatting import bulan
 from sutasoma.months import add_months, month_start
 from wilayah.models import FarmerCount, Region
@@ -152,11 +153,6 @@ def monev_months(*, today: dt.date) -> list[dt.date]:
     """The months the dashboard offers, newest first: this one and the twelve before."""
     this_month = month_start(today)
     return [add_months(this_month, -back) for back in range(MONTHS_BACK + 1)]
-
-
-def default_target(farmers: int) -> int:
-    """DEFAULT_TARGET_PERCENT of the farmers, rounded half up (a 0.5 farmer counts)."""
-    return (farmers * DEFAULT_TARGET_PERCENT + 50) // 100
 
 
 # --- Areas and how a farmer belongs to one --------------------------------------------------

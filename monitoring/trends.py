@@ -21,7 +21,8 @@ from accounts.models import User
 from accounts.scope import region_filter
 from contributions.models import Payment, PaymentStatus
 from monitoring.area import Area, area_for
-from monitoring.models import DEFAULT_TARGET_PERCENT, Target
+from monitoring.models import Target
+from monitoring.targets import default_target
 from sutasoma.months import add_months
 from wilayah.models import FarmerCount, Region
 
@@ -46,11 +47,6 @@ class TrendPoint:
     def achievement(self) -> float | None:
         """Participants as a percentage of the target; None where no target can be set (no farmer count)."""
         return 100 * self.participants / self.target if self.target else None
-
-
-def target_share(farmers: int) -> int:
-    """35 % of a number of farmers, rounded half up: the target when Dinas has set none."""
-    return (farmers * DEFAULT_TARGET_PERCENT + 50) // 100
 
 
 def _month_number(month: dt.date) -> int:
@@ -102,7 +98,7 @@ def _targets(area: Area, months: list[dt.date]) -> list[int]:
         .annotate(**{f"farmers{i}": Sum(counted(month)) for i, month in enumerate(months)})
     }
     if not area.is_whole_kecamatans:
-        return [target_share(sum(row[f"farmers{i}"] or 0 for row in farmers.values())) for i in range(len(months))]
+        return [default_target(sum(row[f"farmers{i}"] or 0 for row in farmers.values())) for i in range(len(months))]
 
     kecamatans = Q(kecamatan=area.kecamatan) if area.kecamatan else Q(kecamatan__parent=area.regency)
     set_by_dinas: dict[str, list[Target]] = {}
@@ -113,7 +109,7 @@ def _targets(area: Area, months: list[dt.date]) -> list[int]:
         total = 0
         for code in farmers.keys() | set_by_dinas.keys():
             valid = [t.value for t in set_by_dinas.get(code, []) if t.valid_from <= month]
-            total += valid[-1] if valid else target_share(farmers.get(code, {}).get(f"farmers{i}") or 0)
+            total += valid[-1] if valid else default_target(farmers.get(code, {}).get(f"farmers{i}") or 0)
         totals.append(total)
     return totals
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import monev_views, note_views, trend_views, views
+from monitoring import monev_views, note_views, target_views, trend_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("monev/", monev_views.dashboard, name="dashboard"),
     path("monev/tren/", trend_views.trends, name="trends"),
     path("monev/catatan/", note_views.notes, name="notes"),
+    path("monev/target/", target_views.targets, name="targets"),
 ]

@@ -121,6 +121,7 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "claims:claim_list": ("GET", signed_in(OK)),
     # The dashboard's fragments: with no area asked for, each sees their own (tests/monitoring/).
     "monitoring:trends": ("GET", only(MONITORS, OK, FORBIDDEN)),
+    "monitoring:targets": ("GET", only(("dinas", "dinas_lain", "admin"), OK, FORBIDDEN)),
     "monitoring:notes": ("GET", only(MONITORS, OK, FORBIDDEN)),
     # The monev dashboard: coordinators, Dinas (each their own regency) and admins; never an agent.
     # Drilling outside one's scope answers 404 (tests/monitoring/test_dashboard.py).

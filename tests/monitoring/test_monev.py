@@ -10,7 +10,8 @@ import pytest
 
 from contributions.models import Payment
 from monitoring.models import Level
-from monitoring.monev import SourceTotal, area_figures, default_target, total
+from monitoring.monev import SourceTotal, area_figures, total
+from monitoring.targets import default_target
 from sutasoma.months import add_months
 from tests.conftest import OTHER_LALABATA_VILLAGE, UMPUNGENG
 from tests.monitoring.conftest import LALABATA, MARIORIWAWO, expected_for

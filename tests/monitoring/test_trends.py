@@ -15,7 +15,8 @@ from django.urls import reverse
 from accounts.models import Role, User
 from contributions.models import FundSource, Payment, PaymentStatus
 from monitoring.models import Target
-from monitoring.trends import area_trend, target_share
+from monitoring.targets import default_target
+from monitoring.trends import area_trend
 from sutasoma.months import add_months
 from tests.conftest import MARIORIWAWO_VILLAGE, OTHER_LALABATA_VILLAGE, UMPUNGENG
 from wilayah.models import Bpp, FarmerCount, Region
@@ -150,16 +151,16 @@ def test_targets_come_from_dinas_or_35_percent_of_the_farmers_counted_then(koord
     after = before - old_umpungeng + 1_000
 
     kecamatan = {p.month: p.target for p in area_trend(koordinator_user, month=MONTH)}
-    assert kecamatan[dt.date(2025, 3, 1)] == target_share(before)
-    assert kecamatan[dt.date(2025, 4, 1)] == target_share(after)  # counted on 15 April: April's count
+    assert kecamatan[dt.date(2025, 3, 1)] == default_target(before)
+    assert kecamatan[dt.date(2025, 4, 1)] == default_target(after)  # counted on 15 April: April's count
     assert kecamatan[dt.date(2025, 6, 1)] == kecamatan[MONTH] == 777  # Dinas' target from June
 
     desa = {p.month: p.target for p in area_trend(koordinator_user, month=MONTH, desa=UMPUNGENG)}
-    assert desa[dt.date(2025, 3, 1)] == target_share(old_umpungeng) and desa[MONTH] == 350
+    assert desa[dt.date(2025, 3, 1)] == default_target(old_umpungeng) and desa[MONTH] == 350
 
     # The district: each kecamatan's own target, summed (Marioriwawo has only its count).
     district = {p.month: p.target for p in area_trend(dinas_user, month=MONTH)}
-    assert district[dt.date(2025, 3, 1)] == target_share(before) + 140
+    assert district[dt.date(2025, 3, 1)] == default_target(before) + 140
     assert district[MONTH] == 777 + 140
 
     points = area_trend(koordinator_user, month=MONTH)
