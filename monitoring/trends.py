@@ -11,18 +11,22 @@ the farmer counts, one for the targets; never a loop over farmers.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from accounts.models import User
 from accounts.scope import region_filter
 from contributions.models import Payment, PaymentStatus
 from monitoring.area import Area, area_for
+from monitoring.charts import MONEY, PERCENT, bar_chart, line_chart
 from monitoring.models import Target
 from monitoring.targets import default_target
+from sutasoma.formatting import bulan_singkat
 from sutasoma.months import add_months
 from wilayah.models import FarmerCount, Region
 
@@ -112,6 +116,30 @@ def _targets(area: Area, months: list[dt.date]) -> list[int]:
             total += valid[-1] if valid else default_target(farmers.get(code, {}).get(f"farmers{i}") or 0)
         totals.append(total)
     return totals
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: SafeString
+
+
+def trend_charts(points: list[TrendPoint]) -> list[Chart]:
+    """The dashboard's three trend charts; the same SVG goes into the monev PDF."""
+
+    def series(value: Callable[[TrendPoint], float | None]) -> list[tuple[str, float | None]]:
+        return [(bulan_singkat(p.month), value(p)) for p in points]
+
+    participants, achievement, collected = (
+        "Peserta aktif (termasuk masa tenggang)",
+        "Capaian terhadap target",
+        "Iuran terkumpul",
+    )
+    return [
+        Chart(participants, line_chart(series(lambda p: p.participants), title=participants, unit="peserta")),
+        Chart(achievement, line_chart(series(lambda p: p.achievement), title=achievement, unit=PERCENT, goal=100)),
+        Chart(collected, bar_chart(series(lambda p: p.collected), title=collected, unit=MONEY)),
+    ]
 
 
 def area_trend(user: User, *, month: dt.date, kecamatan: str = "", desa: str = "", agent: str = "") -> list[TrendPoint]:
