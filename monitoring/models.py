@@ -80,3 +80,43 @@ class MeetingNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kecamatan}: {self.problem[:40]}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "QUEUED", "Menunggu giliran"
+    RUNNING = "RUNNING", "Sedang dibuat"
+    DONE = "DONE", "Selesai"
+    FAILED = "FAILED", "Gagal"
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
+class ExportJob(models.Model):
+    """A report made in the background (monitoring/exports.py), kept for its owner to download later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("laporan", max_length=16)
+    month = models.DateField("bulan")
+    area = models.CharField("wilayah", max_length=20, blank=True, help_text="Kode wilayah; kosong untuk seluruhnya.")
+    fmt = models.CharField("format", max_length=4, choices=ExportFormat.choices)
+    state = models.CharField(max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    # Private storage under a random name: only the download view, for the owner, serves it.
+    file = models.FileField(upload_to="laporan/", blank=True)
+    filename = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    submission_token = models.UUIDField(unique=True)
+
+    class Meta:
+        verbose_name = "ekspor laporan"
+        verbose_name_plural = "ekspor laporan"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.month:%Y-%m} {self.fmt} ({self.state})"

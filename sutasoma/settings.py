@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.monev_snapshot_task",
         "schedule": crontab(minute=0, hour=0, day_of_month=5),
     },
+    # Background reports are kept EXPORT_KEEP_DAYS (monitoring/exports.py).
+    "exports-cleanup": {"task": "monitoring.tasks.exports_cleanup_task", "schedule": crontab(hour=3, minute=30)},
     "claims-poll": {"task": "claims.tasks.poll_claims_task", "schedule": env_float("CLAIMS_POLL_EVERY_S", 900.0)},
     "outbox-sweep": {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",

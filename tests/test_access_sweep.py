@@ -5,6 +5,7 @@ page is part of writing it."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,10 @@ from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer
 from enrollment.services import HeirData, Registration, farmer_register
+from monitoring.card import card_token
+from monitoring.export_jobs import export_run
+from monitoring.exports import export_request
+from monitoring.models import ExportJob
 from tests.conftest import jpeg_bytes, registration_fields
 from wilayah.loader import load_wilayah
 from wilayah.models import Bpp, Region
@@ -129,6 +134,14 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
         "GET",
         only(("koordinator", "koordinator_lain", "dinas", "dinas_lain", "admin"), OK, FORBIDDEN),
     ),
+    # Reports: coordinators, Dinas and admins; a job is its owner's alone (the sweep's job is Dinas').
+    "monitoring:reports": ("GET", only(MONITORS, OK, FORBIDDEN)),
+    "monitoring:export_status": ("GET", only(MONITORS, NOT_FOUND, FORBIDDEN) | {"dinas": OK}),
+    "monitoring:export_download": ("GET", only(MONITORS, NOT_FOUND, FORBIDDEN) | {"dinas": OK}),
+    # The card of a farmer with a KPJ: whoever sees the farmer (tests/monitoring/test_card.py).
+    "monitoring:participant_card": ("GET", object_scoped(OK)),
+    # Public: the QR of a card opens it without signing in, and it shows only validity.
+    "monitoring:card_verify": ("GET", expect(everyone=OK)),
 }
 ADMIN_SITE = "admin:index"
 
@@ -265,7 +278,20 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[_payer(farmer).pk])
     if name == "contributions:batch_detail":
         return reverse(name, args=[_batch(farmer).pk])
+    if name in ("monitoring:export_status", "monitoring:export_download"):
+        return reverse(name, args=[_export_job(farmer).pk])
+    if name in ("monitoring:participant_card", "monitoring:card_verify"):
+        Farmer.objects.filter(pk=farmer.pk).update(kpj="25000000001")
+        return reverse(name, args=[farmer.pk if name == "monitoring:participant_card" else card_token(farmer)])
     return reverse(name)
+
+
+def _export_job(farmer: Farmer) -> ExportJob:
+    """A finished report of the regency's Dinas user."""
+    dinas = User.objects.get(username="dinas.uji")
+    job = export_request(user=dinas, name="monev", month=dt.date(2026, 1, 1), area="", fmt="pdf", token=uuid.uuid4())
+    export_run(job.pk)
+    return job
 
 
 def _payer(farmer: Farmer) -> Payer:
