@@ -1,8 +1,10 @@
-"""`make bench`: gateway throughput against the sandbox, next to the sandbox's raw capacity.
+"""`make bench`: gateway throughput against the sandbox, next to the sandbox's raw capacity; and
+the monthly district PDF next to WeasyPrint's time for the same HTML.
 
 Raw capacity is a bare signed-request loop (threads with keep-alive sessions, no database);
 gateway throughput is registrations drained from the outbox by real Celery workers on Redis
-with PostgreSQL, with 1 and 4 worker processes. The ratio is the figure that matters.
+with PostgreSQL, with 1 and 4 worker processes. The ratio is the figure that matters. The report
+is the monev PDF of the regency with BENCH_PARTICIPANTS (20.000) farmers, most of them paid.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 CONS_ID, SECRET = "BENCH01", "bench-secret-not-real"
 COUNT = int(os.environ.get("BENCH_COUNT", "300"))
+PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "20000"))
 
 
 def start_sandbox(db: Path) -> tuple[subprocess.Popen, str]:
@@ -205,6 +208,94 @@ def _queue_registrations(count: int) -> list[int]:
     return [m.pk for m in messages]
 
 
+def _seed_participants(count: int) -> None:
+    """`count` registered farmers over Soppeng's villages, four in five paid this month: written in
+    bulk, since the bench measures the report, not the registration."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import User
+    from contributions.models import Payment, PaymentStatus
+    from enrollment.models import Farmer
+    from sutasoma.months import month_start
+    from wilayah.models import Region
+
+    Payment.objects.all().delete()
+    Farmer.objects.all().delete()
+    user, _ = User.objects.get_or_create(username="bench")
+    villages = list(Region.objects.filter(level=Region.Level.DESA, code__startswith="73.12."))
+    now, month = timezone.now(), month_start(timezone.localdate())
+    for start in range(0, count, 2000):
+        farmers = Farmer.objects.bulk_create(
+            Farmer(
+                nik=f"73129{i:011d}",
+                no_kk="7312040101900001",
+                name=f"PETANI {i}",
+                birth_place="SOPPENG",
+                birth_date=dt.date(1970 + i % 30, i % 12 + 1, i % 28 + 1),
+                sex="LP"[i % 2],
+                address="DUSUN 1",
+                village=villages[i % len(villages)],
+                consent_at=now,
+                consent_recorded_by=user,
+                registered_by=user,
+                registration_status="TERDAFTAR",
+                kpj=f"9{i:010d}",
+                paid_through=month,
+            )
+            for i in range(start, min(start + 2000, count))
+        )
+        Payment.objects.bulk_create(
+            Payment(
+                receipt_no=f"BENCH-{f.pk}",
+                farmer=f,
+                start_month=month,
+                end_month=month,
+                months=1,
+                monthly_amount=16_800,
+                amount=16_800,
+                cash_received=16_800,
+                paid_at=now,
+                recorded_by=user,
+                status=PaymentStatus.TERKONFIRMASI,
+            )
+            for f in farmers
+            if f.pk % 5
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would soon after a bulk load: plans from real counts
+
+
+def report_times() -> tuple[float, float]:
+    """Seconds for the monev PDF of the regency, and for WeasyPrint alone on the HTML it rendered."""
+    from django.utils import timezone
+
+    import monitoring.reports.pdf as pdf
+    from accounts.models import Role, User
+    from monitoring.reports import render_report
+
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
+    rendered: list[str] = []
+    weasyprint_html = pdf.HTML
+
+    def keep(*, string: str):
+        rendered.append(string)
+        return weasyprint_html(string=string)
+
+    pdf.HTML = keep
+    month = timezone.localdate().replace(day=1)
+    try:
+        render_report("monev", user=admin, month=month, area="73.12")  # warms fonts and caches, as a server would
+        started = time.perf_counter()
+        render_report("monev", user=admin, month=month, area="73.12")
+        whole = time.perf_counter() - started
+    finally:
+        pdf.HTML = weasyprint_html
+    started = time.perf_counter()
+    weasyprint_html(string=rendered[0]).write_pdf()
+    return whole, time.perf_counter() - started
+
+
 def _prepare_database() -> None:
     import psycopg
 
@@ -245,6 +336,11 @@ def main() -> None:
     print(f"{'processes':>9} {'raw sandbox op/s':>17} {'gateway op/s':>13} {'ratio':>6}")
     for n, raw, gateway in rows:
         print(f"{n:>9} {raw:>17.1f} {gateway:>13.1f} {gateway / raw:>6.2f}")
+    _seed_participants(PARTICIPANTS)
+    whole, weasyprint_alone = report_times()
+    print(f"\nMonthly monev PDF of the regency, {PARTICIPANTS} participants")
+    print(f"{'report (SQL + HTML + PDF) s':>28} {'WeasyPrint alone, same HTML s':>30} {'ratio':>6}")
+    print(f"{whole:>28.2f} {weasyprint_alone:>30.2f} {whole / weasyprint_alone:>6.2f}")
 
 
 if __name__ == "__main__":
