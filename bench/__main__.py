@@ -173,8 +173,8 @@ def _queue_registrations(count: int) -> list[int]:
     from enrollment.models import Farmer
     from wilayah.models import Region
 
+    _clear_farmers()
     OutboxMessage.objects.all().delete()
-    Farmer.objects.all().delete()
     user, _ = User.objects.get_or_create(username="bench")
     village = Region.objects.get(code="73.12.04.2009")
     now = timezone.now()
@@ -208,6 +208,15 @@ def _queue_registrations(count: int) -> list[int]:
     return [m.pk for m in messages]
 
 
+def _clear_farmers() -> None:
+    """What an earlier run left: payments first, since they protect their farmers."""
+    from contributions.models import Payment
+    from enrollment.models import Farmer
+
+    Payment.objects.all().delete()
+    Farmer.objects.all().delete()
+
+
 def _seed_participants(count: int) -> None:
     """`count` registered farmers over Soppeng's villages, four in five paid this month: written in
     bulk, since the bench measures the report, not the registration."""
@@ -220,8 +229,7 @@ def _seed_participants(count: int) -> None:
     from sutasoma.months import month_start
     from wilayah.models import Region
 
-    Payment.objects.all().delete()
-    Farmer.objects.all().delete()
+    _clear_farmers()
     user, _ = User.objects.get_or_create(username="bench")
     villages = list(Region.objects.filter(level=Region.Level.DESA, code__startswith="73.12."))
     now, month = timezone.now(), month_start(timezone.localdate())
