@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,20 +19,14 @@ from claims.models import REQUIRED_DOCUMENTS, Benefit, ClaimStatus, DocumentKind
 from claims.selectors import claim_for_user, claims_for
 from enrollment.ktp import CONTENT_TYPES
 from enrollment.selectors import farmer_for_user
-
-
-def _submission_token(request: HttpRequest) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.POST.get("submission_token", ""))
-    except ValueError:
-        return uuid.uuid4()
+from sutasoma.tokens import submission_token
 
 
 @role_required(Role.PENYULUH)
 @require_http_methods(["GET", "POST"])
 def claim_new(request: HttpRequest, farmer_pk: int) -> HttpResponse:
     farmer = farmer_for_user(request.user, farmer_pk)
-    token = _submission_token(request)
+    token = submission_token(request)
     if request.htmx and request.htmx.target == "coverage":
         return render(request, "claims/claim_new.html#coverage", _coverage(farmer, request.GET.get("incident_date")))
     if request.method == "POST":

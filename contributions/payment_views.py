@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -21,13 +19,7 @@ from contributions.receipts import receipt_context, receipt_pdf
 from contributions.selectors import payments_for
 from enrollment.cover import cover_status
 from enrollment.selectors import farmer_for_user
-
-
-def _submission_token(request: HttpRequest) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.POST.get("submission_token", ""))
-    except ValueError:
-        return uuid.uuid4()
+from sutasoma.tokens import submission_token
 
 
 def _months_asked(request: HttpRequest) -> int:
@@ -44,7 +36,7 @@ def _months_asked(request: HttpRequest) -> int:
 def payment_new(request: HttpRequest, farmer_pk: int) -> HttpResponse:
     farmer = farmer_for_user(request.user, farmer_pk)
     today = timezone.localdate()
-    token = _submission_token(request)
+    token = submission_token(request)
     if request.method == "POST":
         if earlier := payments_for(request.user).filter(submission_token=token).first():
             return redirect("contributions:receipt", receipt_no=earlier.receipt_no)  # sent twice

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import uuid
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,6 +26,7 @@ from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, villages_for
 from sutasoma.fields import LineField
 from sutasoma.text import TextProblem, ascii_digits
+from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
 
@@ -130,7 +130,7 @@ def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def farmer_register(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    token = _submission_token(request)
+    token = submission_token(request)
     if request.method == "POST":
         earlier = farmers_for(request.user).filter(submission_token=token).first()
         if earlier:
@@ -186,13 +186,6 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
             "farmer": farmer,
         },
     )
-
-
-def _submission_token(request: HttpRequest) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.POST.get("submission_token", ""))
-    except ValueError:
-        return uuid.uuid4()
 
 
 def _log_view(request: HttpRequest, action: Action, farmer: Farmer) -> None:

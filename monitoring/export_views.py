@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from monitoring.exports import export_request
 from monitoring.models import ExportFormat, ExportJob, ExportState
 from monitoring.reports import REPORTS
 from sutasoma.months import month_start
+from sutasoma.tokens import submission_token
 from wilayah.models import Region
 
 REPORT_LABELS = {
@@ -63,7 +63,7 @@ class ExportForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def reports(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    token = _submission_token(request)
+    token = submission_token(request)
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user, today=today)
         if form.is_valid():
@@ -104,10 +104,3 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     # Personal data (participant lists): not kept by the browser nor by any cache on the way.
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-def _submission_token(request: HttpRequest) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.POST.get("submission_token", ""))
-    except ValueError:
-        return uuid.uuid4()
