@@ -109,4 +109,5 @@ def farmer_payments(request: HttpRequest, farmer_pk: int) -> HttpResponse:
     template = "contributions/farmer_payments.html"
     if request.htmx:
         template += "#payments"
-    return render(request, template, {"farmer": farmer, "payments": payments})
+    may_record = request.user.role == Role.PENYULUH and not services.payment_refusal(farmer)
+    return render(request, template, {"farmer": farmer, "payments": payments, "may_record": may_record})

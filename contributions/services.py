@@ -57,6 +57,16 @@ def payment_quote(farmer: Farmer, *, months: int, paid_on: dt.date) -> PaymentQu
     )
 
 
+def payment_refusal(farmer: Farmer) -> str:
+    """Why no payment can be recorded for this farmer now ("" when one can): the one rule that
+    both payment_record() and the farmer page's *Catat iuran* button follow."""
+    if farmer.registration_status == RegistrationStatus.DITOLAK:
+        return "Pendaftaran petani ini ditolak BPJS; perbaiki datanya dulu."
+    if farmer.anonymised_at:
+        return "Data petani ini sudah dianonimkan atas permintaannya; iuran tidak dapat dicatat."
+    return ""
+
+
 def payment_record(
     *,
     user: User,
@@ -73,10 +83,8 @@ def payment_record(
     form's token. The insurer receives it once the farmer has a KPJ."""
     if submission_token and (earlier := Payment.objects.filter(submission_token=submission_token).first()):
         return earlier
-    if farmer.registration_status == RegistrationStatus.DITOLAK:
-        raise ValidationError("Pendaftaran petani ini ditolak BPJS; perbaiki datanya dulu.")
-    if farmer.anonymised_at:
-        raise ValidationError("Data petani ini sudah dianonimkan atas permintaannya; iuran tidak dapat dicatat.")
+    if refusal := payment_refusal(farmer):
+        raise ValidationError(refusal)
     if payer is not None and payer.source != source:
         raise ValidationError({"source": f"Sumber dana harus {payer.get_source_display()} untuk {payer}."})
     if not 1 <= months <= 12:

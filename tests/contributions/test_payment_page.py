@@ -136,16 +136,21 @@ def test_the_farmer_page_lists_the_payments_and_offers_the_form_to_agents(client
     client.force_login(agent_user)
     pay(client, farmer)
     payment = Payment.objects.get()
-    assert (
-        reverse("contributions:payment_new", args=[farmer.pk]) in client.get(farmer.get_absolute_url()).content.decode()
-    )
-    listing = client.get(
-        reverse("contributions:farmer_payments", args=[farmer.pk]), headers={"HX-Request": "true"}
-    ).content.decode()
+    listing_url = reverse("contributions:farmer_payments", args=[farmer.pk])
+    assert listing_url in client.get(farmer.get_absolute_url()).content.decode()  # loaded there by HTMX
+    listing = client.get(listing_url, headers={"HX-Request": "true"}).content.decode()
     assert payment.receipt_no in listing and "Rp 50.400" in listing
+    assert reverse("contributions:payment_new", args=[farmer.pk]) in listing
     client.force_login(koordinator_user)
-    page = client.get(farmer.get_absolute_url()).content.decode()
-    assert reverse("contributions:payment_new", args=[farmer.pk]) not in page
+    listing = client.get(listing_url, headers={"HX-Request": "true"}).content.decode()
+    assert reverse("contributions:payment_new", args=[farmer.pk]) not in listing
+
+
+def test_no_payment_button_for_a_farmer_the_insurer_refused(client, agent_user, farmer):
+    Farmer.objects.filter(pk=farmer.pk).update(registration_status="DITOLAK")
+    client.force_login(agent_user)
+    listing = client.get(reverse("contributions:farmer_payments", args=[farmer.pk])).content.decode()
+    assert reverse("contributions:payment_new", args=[farmer.pk]) not in listing
 
 
 def test_a_second_payment_continues_after_the_first(client, agent_user, farmer):
