@@ -25,8 +25,8 @@ class PrivateDataMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Forms refuse NUL at the field; a query string has no field to show the message at.
-        if _has_nul(request.GET):
+        # Forms refuse NUL at the field; a path or a query string has no field to show it at.
+        if "\x00" in request.path or _has_nul(request.GET):
             raise NulByteInRequest("NUL byte in request parameters")
         response = self.get_response(request)
         if request.user.is_authenticated:

@@ -68,3 +68,12 @@ def test_the_farmer_page_with_the_whole_nik_is_never_stored_and_is_logged(client
     response = client.get(farmer.get_absolute_url())
     assert farmer.nik in response.content.decode() and "no-store" in response["Cache-Control"]
     assert AccessLog.objects.filter(user=agent_user, action=Action.VIEW_NIK, subject=f"petani:{farmer.pk}").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/iuran/kuitansi/KW%00/", "/iuran/kas/AG%00/setor/", "/klaim/1/dokumen/KTP%00/", "/petani/%00/"]
+)
+def test_a_nul_byte_in_a_path_is_a_bad_request_not_a_server_error(client, admin_user, path):
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+    assert client.get(path).status_code in (400, 404)
