@@ -838,9 +838,10 @@ def _reset_sequences(models: Iterable) -> None:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {highest})")
 
 
-def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = False,
+def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = False, bulk_from: int = BULK_FROM,
              progress: Callable[[GenerationResult], None] | None = None) -> GenerationResult:
-    """Add `petani` synthetic farmers in `wilayah` ("73" or a regency such as "73.12")."""
+    """Add `petani` synthetic farmers in `wilayah` ("73" or a regency such as "73.12"); from
+    `bulk_from` farmers on, PostgreSQL builds the tables' indexes once after the load."""
     if not force and (real := real_farmers()):
         raise SyntheticRefused(
             f"Basis data ini berisi {real} petani sungguhan (bukan demo/sintetis). Pakai --force bila memang disengaja."
@@ -868,7 +869,7 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
         times = _created_times(petani, rng, clock)
         result.seconds["persiapan"] = time.perf_counter() - started
         writer = _Writer()
-        bulk = writer.postgres and petani >= BULK_FROM
+        bulk = writer.postgres and petani >= bulk_from
         tables = [model._meta.db_table for model, _, _ in TABLES]
         try:
             with _IndexesDeferred(tables) if bulk else _NoDeferral():
