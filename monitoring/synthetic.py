@@ -104,7 +104,7 @@ def real_farmers() -> int:
     return Farmer.objects.filter(is_demo=False).count()
 
 
-def synthetic_farmers():
+def synthetic_farmers() -> QuerySet[Farmer]:
     return Farmer.objects.filter(is_demo=True, agent__code__startswith=AGENT_PREFIX)
 
 
@@ -582,7 +582,7 @@ class _Maker:
         stamp = clock.stamp(paid)
         transaction_no, confirmed_at, errors = "", NULL, "[]"
         if status == PaymentStatus.TERKONFIRMASI:
-            transaction_no, confirmed_at = f"SINTRX{pk:012d}", clock.stamp(paid + self.between(1, 600))
+            transaction_no, confirmed_at = f"SINTRX{pk:012d}", clock.stamp(min(paid + self.between(1, 600), clock.now))
         elif status == PaymentStatus.DITOLAK:
             errors = PAYMENT_REFUSAL
         day = clock.day(paid)
