@@ -1,0 +1,70 @@
+"""Keyset paging and a capped count, for lists that grow to a million rows.
+
+A page starts right after (or ends right before) a row of the list, found through the index of
+the list's order, instead of skipping an OFFSET of rows: the ten-thousandth page costs what the
+first does. The count stops at a cap: past it a list reads "lebih dari 1.000", and counting every
+row of a province on every page would cost more than the page itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    object_list: list[Any]
+    has_previous: bool
+    has_next: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def first_pk(self) -> Any:
+        return self.object_list[0].pk
+
+    @property
+    def last_pk(self) -> Any:
+        return self.object_list[-1].pk
+
+
+def _beyond(order: Sequence[str], row: Model, direction: str) -> Q:
+    """Rows after (`gt`) or before (`lt`) `row` in `order`. The leading `>=` (or `<=`) on the first
+    field lets the database start its index scan at the row instead of filtering from the top."""
+    values = [getattr(row, field) for field in order]
+    beyond = Q(**{f"{order[-1]}__{direction}": values[-1]})
+    for field, value in zip(reversed(order[:-1]), reversed(values[:-1]), strict=True):
+        beyond = Q(**{f"{field}__{direction}": value}) | (Q(**{field: value}) & beyond)
+    return Q(**{f"{order[0]}__{direction}e": values[0]}) & beyond
+
+
+def keyset_page(
+    rows: QuerySet, *, order: Sequence[str], size: int, after: Model | None = None, before: Model | None = None
+) -> KeysetPage:
+    """The page of `rows` (ordered by `order`, ascending, its last field unique) right after
+    `after`, or right before `before`, or the first page. Going back past the start gives the
+    first page whole, so the back link of page two always lands on a full page one."""
+    if before is not None:
+        backwards = rows.filter(_beyond(order, before, "lt")).order_by(*(f"-{field}" for field in order))
+        chunk = list(backwards[: size + 1])
+        if len(chunk) > size:
+            return KeysetPage(object_list=chunk[:size][::-1], has_previous=True, has_next=True)
+        after = None
+    start = rows if after is None else rows.filter(_beyond(order, after, "gt"))
+    chunk = list(start.order_by(*order)[: size + 1])
+    return KeysetPage(object_list=chunk[:size], has_previous=after is not None, has_next=len(chunk) > size)
+
+
+def capped_count(rows: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many rows, counted no further than `cap + 1`: anything above `cap` reads as "more than"."""
+    return rows.order_by()[: cap + 1].count()
