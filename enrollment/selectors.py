@@ -59,6 +59,19 @@ def identity_number_q(digits: str) -> Q:
     return Q(nik__startswith=digits) | Q(kpj__startswith=digits)
 
 
+# pg_trgm indexes runs of three characters: a shorter name search matches most farmers anyway.
+TRIGRAM = 3
+
+
+def searches_by_trigram(query: str) -> bool:
+    """Whether `query` is a name search the trigram index serves: its matches then come from that
+    index and are sorted, rather than met while walking the farmers in name order (see
+    sutasoma/paging.py `ordering`)."""
+    query = query.strip()
+    digits = query.replace(".", "").replace(" ", "")
+    return len(query) >= TRIGRAM and not (digits.isdigit() and len(digits) >= MIN_PREFIX)
+
+
 def farmer_search(
     farmers: QuerySet[Farmer],
     *,

@@ -23,9 +23,16 @@ from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.models import MIN_INCOME, Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
-from enrollment.selectors import area_filter, farmer_for_user, farmer_search, farmers_for, villages_for
+from enrollment.selectors import (
+    area_filter,
+    farmer_for_user,
+    farmer_search,
+    farmers_for,
+    searches_by_trigram,
+    villages_for,
+)
 from sutasoma.fields import LineField
-from sutasoma.paging import COUNT_CAP, capped_count, keyset_page
+from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
 from sutasoma.tokens import submission_token
 
@@ -81,12 +88,14 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = farmers_for(request.user)
     farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
+    by_index = not searches_by_trigram(filters.get("q", ""))
     page = keyset_page(
         farmers,
         order=LIST_ORDER,
         size=PAGE_SIZE,
         after=_cursor(scope, request.GET.get("setelah")),
         before=_cursor(scope, request.GET.get("sebelum")),
+        by_index=by_index,
     )
     for farmer in page:
         farmer.cover = cover_status(
@@ -102,7 +111,7 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "swapped": swapped,
-            "count": capped_count(farmers),
+            "count": capped_count(farmers, page, order=() if by_index else ordering(LIST_ORDER, by_index=False)),
             "count_cap": COUNT_CAP,
             "q": filters.get("q", ""),
             "status": filters.get("status", ""),

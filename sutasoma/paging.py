@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 COUNT_CAP = 1000
 
@@ -48,23 +49,45 @@ def _beyond(order: Sequence[str], row: Model, direction: str) -> Q:
     return Q(**{f"{order[0]}__{direction}e": values[0]}) & beyond
 
 
+def ordering(order: Sequence[str], *, descending: bool = False, by_index: bool = True) -> list[OrderBy]:
+    """`order` as ORDER BY terms. `by_index=False` puts NULLs on the side no btree index sorts them
+    to: the order of NOT NULL fields is the same, but PostgreSQL can no longer walk an index in
+    that order. Under a LIMIT it walks one when it expects matches to come soon, and a name
+    search's matches ("SITI…") sit together late in the name order, not spread through it."""
+    if descending:
+        return [F(field).desc(nulls_last=not by_index or None) for field in order]
+    return [F(field).asc(nulls_first=not by_index or None) for field in order]
+
+
 def keyset_page(
-    rows: QuerySet, *, order: Sequence[str], size: int, after: Model | None = None, before: Model | None = None
+    rows: QuerySet,
+    *,
+    order: Sequence[str],
+    size: int,
+    after: Model | None = None,
+    before: Model | None = None,
+    by_index: bool = True,
 ) -> KeysetPage:
     """The page of `rows` (ordered by `order`, ascending, its last field unique) right after
     `after`, or right before `before`, or the first page. Going back past the start gives the
     first page whole, so the back link of page two always lands on a full page one."""
     if before is not None:
-        backwards = rows.filter(_beyond(order, before, "lt")).order_by(*(f"-{field}" for field in order))
+        backwards = rows.filter(_beyond(order, before, "lt")).order_by(
+            *ordering(order, descending=True, by_index=by_index)
+        )
         chunk = list(backwards[: size + 1])
         if len(chunk) > size:
             return KeysetPage(object_list=chunk[:size][::-1], has_previous=True, has_next=True)
         after = None
     start = rows if after is None else rows.filter(_beyond(order, after, "gt"))
-    chunk = list(start.order_by(*order)[: size + 1])
+    chunk = list(start.order_by(*ordering(order, by_index=by_index))[: size + 1])
     return KeysetPage(object_list=chunk[:size], has_previous=after is not None, has_next=len(chunk) > size)
 
 
-def capped_count(rows: QuerySet, cap: int = COUNT_CAP) -> int:
-    """How many rows, counted no further than `cap + 1`: anything above `cap` reads as "more than"."""
-    return rows.order_by()[: cap + 1].count()
+def capped_count(rows: QuerySet, page: KeysetPage, *, cap: int = COUNT_CAP, order: Sequence[OrderBy] = ()) -> int:
+    """How many rows, counted no further than `cap + 1`: anything above `cap` reads as "more than".
+    A page with no neighbour is the whole list, counted already. `order` is for filters that the
+    database would otherwise match by walking an index in an order that meets them late."""
+    if not page.has_previous and not page.has_next:
+        return len(page)
+    return rows.order_by(*order)[: cap + 1].count()
