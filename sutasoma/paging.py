@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy
 
 COUNT_CAP = 1000
@@ -23,6 +23,7 @@ class KeysetPage:
     object_list: list[Any]
     has_previous: bool
     has_next: bool
+    total: int | None = None  # all the rows, when the page's query counted them on the way
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.object_list)
@@ -80,8 +81,12 @@ def keyset_page(
             return KeysetPage(object_list=chunk[:size][::-1], has_previous=True, has_next=True)
         after = None
     start = rows if after is None else rows.filter(_beyond(order, after, "gt"))
+    if after is None and not by_index:
+        # Sorting without an index reads every match anyway: count them in the same pass.
+        start = start.annotate(_total=Window(Count("pk")))
     chunk = list(start.order_by(*ordering(order, by_index=by_index))[: size + 1])
-    return KeysetPage(object_list=chunk[:size], has_previous=after is not None, has_next=len(chunk) > size)
+    total = (chunk[0]._total if chunk else 0) if after is None and not by_index else None
+    return KeysetPage(object_list=chunk[:size], has_previous=after is not None, has_next=len(chunk) > size, total=total)
 
 
 def capped_count(rows: QuerySet, page: KeysetPage, *, cap: int = COUNT_CAP, order: Sequence[OrderBy] = ()) -> int:
@@ -90,4 +95,6 @@ def capped_count(rows: QuerySet, page: KeysetPage, *, cap: int = COUNT_CAP, orde
     database would otherwise match by walking an index in an order that meets them late."""
     if not page.has_previous and not page.has_next:
         return len(page)
+    if page.total is not None:
+        return min(page.total, cap + 1)
     return rows.order_by(*order)[: cap + 1].count()

@@ -143,8 +143,9 @@ def test_the_links_keep_the_search_and_filters(client, agent_user):
     client.force_login(agent_user)
     first = client.get(URL, {"q": "siti", "status": "MENUNGGU_KPJ"}).content.decode()
     after = link(first, "Berikutnya ›")
-    assert after.startswith("?q=siti&status=MENUNGGU_KPJ&setelah=")
+    assert after.startswith("?q=siti&status=MENUNGGU_KPJ&setelah=") and "60 petani" in first
     second = client.get(URL + after).content.decode()
+    assert "60 petani" in second
     assert listed(second)[0] == "SITI 26" and link(second, "‹ Sebelumnya").startswith(
         "?q=siti&status=MENUNGGU_KPJ&sebelum="
     )
@@ -176,6 +177,7 @@ def test_the_count_stops_at_a_thousand(client, dinas_user):
     add_farmers(UMPUNGENG, ["SITI"] * 1001)
     client.force_login(dinas_user)
     assert "lebih dari 1.000 petani" in client.get(URL).content.decode()
+    assert "lebih dari 1.000 petani" in client.get(URL, {"q": "siti"}).content.decode()  # counted with the page
     Farmer.objects.filter(pk=Farmer.objects.order_by("pk").first().pk).delete()
     assert "1.000 petani" in client.get(URL).content.decode()
     assert "lebih dari" not in client.get(URL).content.decode()
