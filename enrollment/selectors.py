@@ -46,6 +46,12 @@ KPJ_LENGTH = 11
 MIN_PREFIX = 4
 
 
+def _as_number(query: str) -> str | None:
+    """The digits of a query typed as a number (`7312 0445`, `7312.04`), if it is one long enough."""
+    digits = query.strip().replace(".", "").replace(" ", "")
+    return digits if digits.isdigit() and len(digits) >= MIN_PREFIX else None
+
+
 def identity_number_q(digits: str) -> Q:
     """Farmers whose NIK, KK number or KPJ the digits are, or begin. Routed by length so that each
     branch is one index lookup: a 16-digit number is a whole NIK or KK (a KPJ is shorter), an
@@ -67,9 +73,7 @@ def searches_by_trigram(query: str) -> bool:
     """Whether `query` is a name search the trigram index serves: its matches then come from that
     index and are sorted, rather than met while walking the farmers in name order (see
     sutasoma/paging.py `ordering`)."""
-    query = query.strip()
-    digits = query.replace(".", "").replace(" ", "")
-    return len(query) >= TRIGRAM and not (digits.isdigit() and len(digits) >= MIN_PREFIX)
+    return len(query.strip()) >= TRIGRAM and _as_number(query) is None
 
 
 def farmer_search(
@@ -83,8 +87,7 @@ def farmer_search(
     """One search box for NIK, KPJ or name, as the agent types it; `area` is a region code
     (kabupaten, kecamatan or desa) the farmers' desa lies in."""
     query = query.strip()
-    digits = query.replace(".", "").replace(" ", "")
-    if digits.isdigit() and len(digits) >= MIN_PREFIX:
+    if digits := _as_number(query):
         farmers = farmers.filter(identity_number_q(digits))
     elif query:
         farmers = farmers.filter(name__icontains=query)
