@@ -104,6 +104,10 @@ class Farmer(models.Model):
             models.Index(fields=["village", "registration_status"]),
             models.Index(Upper("name"), name="farmer_upper_name"),
             models.Index(fields=["name", "birth_date"]),
+            # The list's order, for keyset paging: the next page starts where the last one ended.
+            models.Index(fields=["name", "id"], name="farmer_name_id"),
+            # A 16-digit search looks up the NIK and the KK number alike.
+            models.Index(fields=["no_kk"], name="farmer_no_kk"),
             models.Index(fields=["paid_through"]),
         ]
         constraints = [

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,22 +23,42 @@ from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.models import MIN_INCOME, Farmer, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
-from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, villages_for
+from enrollment.selectors import (
+    area_filter,
+    farmer_for_user,
+    farmer_search,
+    farmers_for,
+    searches_by_trigram,
+    villages_for,
+)
 from sutasoma.fields import LineField
+from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
 from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
+LIST_ORDER = ("name", "id")  # Farmer.Meta.ordering, with an index of its own for keyset paging
+
+
+AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
+CURSOR_DIGITS = 18  # a bigint primary key has at most 19 digits; a longer "cursor" is no row
 
 
 class FarmerSearchForm(forms.Form):
     q = LineField(label="NIK, KPJ atau nama", max_length=100, required=False)
-    desa = forms.CharField(max_length=13, required=False)
+    kabupaten = forms.RegexField(regex=AREA_CODE, max_length=5, required=False)
+    kecamatan = forms.RegexField(regex=AREA_CODE, max_length=8, required=False)
+    desa = forms.RegexField(regex=AREA_CODE, max_length=13, required=False)
     status = forms.ChoiceField(choices=[("", "Semua"), *CoverStatus.choices], required=False)
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
-        return {key: data[key] for key in ("q", "desa", "status") if data.get(key)}
+        return {key: data[key] for key in ("q", "kabupaten", "kecamatan", "desa", "status") if data.get(key)}
+
+    def area_data(self) -> dict[str, str]:
+        # Only the levels the form sent: one sent empty means "Semua", one missing follows the others.
+        filters = self.filters()
+        return {key: filters.get(key, "") for key in ("kabupaten", "kecamatan", "desa") if key in self.data}
 
 
 def _holds_identity_number(query: str) -> bool:
@@ -47,39 +67,57 @@ def _holds_identity_number(query: str) -> bool:
     return len(digits) == 16 and digits.isdigit()
 
 
+def _cursor(farmers: QuerySet[Farmer], value: str | None) -> Farmer | None:
+    """The farmer a page starts after or ends before, from the link's `setelah`/`sebelum`: one the
+    user may see, or none (a stale or made-up link then opens the first page)."""
+    if not value or not value.isdigit() or len(value) > CURSOR_DIGITS:
+        return None
+    return farmers.filter(pk=int(value)).select_related(None).only(*LIST_ORDER).first()
+
+
 @require_http_methods(["GET", "POST"])
 def farmer_list(request: HttpRequest) -> HttpResponse:
     form = FarmerSearchForm(request.POST if request.method == "POST" else request.GET)
     filters = form.filters()
+    areas, area = area_filter(request.user, form.area_data())
     private = _holds_identity_number(filters.get("q", ""))
-    shareable = urlencode({k: v for k, v in filters.items() if not (k == "q" and private)})
+    shown = {key: filters[key] for key in ("q", "status") if key in filters and not (key == "q" and private)}
+    shareable = urlencode(shown | {level.name: level.selected for level in areas if level.selected})
     if request.method == "POST" and form.is_valid() and not private and not request.htmx:
         return redirect(f"{request.path}?{shareable}" if shareable else request.path)
     today = timezone.localdate()
-    farmers = farmer_search(
-        farmers_for(request.user),
-        query=filters.get("q", ""),
-        village=filters.get("desa", ""),
-        status=filters.get("status", ""),
-        today=today,
+    scope = farmers_for(request.user)
+    farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
+    by_index = not searches_by_trigram(filters.get("q", ""))
+    page = keyset_page(
+        farmers,
+        order=LIST_ORDER,
+        size=PAGE_SIZE,
+        after=_cursor(scope, request.GET.get("setelah")),
+        before=_cursor(scope, request.GET.get("sebelum")),
+        by_index=by_index,
     )
-    page = Paginator(farmers, PAGE_SIZE).get_page(request.GET.get("halaman"))
     for farmer in page:
         farmer.cover = cover_status(
             registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=today
         )
-    template = "enrollment/farmer_list.html"
-    if request.htmx and request.htmx.target == "farmer-results":
-        template += "#results"
+    # An HTMX search swaps the results, and the area selects beside them (out of band).
+    swapped = bool(request.htmx and request.htmx.target == "farmer-results")
+    template = "enrollment/farmer_list.html" + ("#results" if swapped else "")
     response = render(
         request,
         template,
         {
             "form": form,
             "page": page,
-            **{key: filters.get(key, "") for key in ("q", "desa", "status")},
+            "swapped": swapped,
+            "count": capped_count(farmers, page, order=() if by_index else ordering(LIST_ORDER, by_index=False)),
+            "count_cap": COUNT_CAP,
+            "q": filters.get("q", ""),
+            "status": filters.get("status", ""),
+            "area": area,
+            "areas": areas,
             "filters": shareable,
-            "villages": villages_for(request.user),
             "statuses": CoverStatus.choices,
         },
     )
