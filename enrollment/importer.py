@@ -91,6 +91,9 @@ DUPLICATE_OUTSIDE = (
 )
 
 
+NOTE_KINDS = ("imported", "rejected", "existing", "warnings", "unprocessed")
+
+
 @dataclass
 class ImportReport:
     imported: list[RowNote] = field(default_factory=list)  # reason holds the farmer's name
@@ -106,6 +109,14 @@ class ImportReport:
         if self.unprocessed:
             summary += f", belum diproses: {len(self.unprocessed)}"
         return summary
+
+    def as_json(self) -> dict:
+        return {kind: [list(note) for note in getattr(self, kind)] for kind in NOTE_KINDS} | {"dry_run": self.dry_run}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        notes = {kind: [RowNote(*note) for note in data.get(kind, [])] for kind in NOTE_KINDS}
+        return cls(**notes, dry_run=bool(data.get("dry_run")))
 
     @property
     def problems(self) -> list[tuple[str, RowNote]]:
@@ -229,8 +240,10 @@ def import_farmers(
             break
         if progress is not None:
             progress(start + len(batch))
-    for notes in (context.report.imported, context.report.rejected, context.report.existing, context.report.warnings):
-        notes.sort(key=lambda note: note.line)  # a batch saved row by row reports after the rows it checked
+    for kind in NOTE_KINDS:
+        getattr(context.report, kind).sort(
+            key=lambda note: note.line
+        )  # a batch saved row by row reports after the rows it checked
     return context.report
 
 
@@ -395,8 +408,11 @@ class _RowForm(FarmerForm):
         return Matches(in_scope=[], outside=0)  # a registered NIK never reaches the form (_import_row)
 
     def validate_unique(self) -> None:
-        # The NIK's uniqueness is checked per batch and held by the unique index at the insert;
-        # the model's check constraints (NIK digits, income range) are the form's own field checks.
+        # Checked per batch (_registered_niks) and held by the unique index at the insert.
+        pass
+
+    def validate_constraints(self) -> None:
+        # The model's check constraints (NIK digits, income range) are the form's own field checks.
         pass
 
     def _get_validation_exclusions(self) -> set[str]:
