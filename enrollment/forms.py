@@ -104,8 +104,7 @@ class FarmerForm(forms.ModelForm):
         self.duplicates = Matches(in_scope=[], outside=0)
         self.existing = Matches(in_scope=[], outside=0)
         self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
-        self.fields["village"].queryset = villages_for(user)
-        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
+        self._village_choices(user)
         self.fields["ktp_upload"].required = require_ktp
         if self.instance.pk:
             del self.fields["consent"]  # recorded at registration; a correction does not ask again
@@ -123,6 +122,10 @@ class FarmerForm(forms.ModelForm):
         if self.existing.outside:
             raise forms.ValidationError(REGISTERED_ELSEWHERE, code="registered")
         return nik
+
+    def _village_choices(self, user: User) -> None:
+        self.fields["village"].queryset = villages_for(user)
+        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
 
     def _holders(self, nik: str) -> Matches:
         """Who else holds the NIK, as far as the user may know."""

@@ -5,7 +5,7 @@ report is kept for the uploader. Jobs are deleted after IMPORT_KEEP_DAYS."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,15 +27,15 @@ def task_deadline() -> Deadline:
     return Deadline.after(settings.CELERY_TASK_TIME_LIMIT * 0.8)
 
 
-def rows_as_json(rows: list[Row]) -> list[list[Any]]:
+def rows_as_json(rows: list[Row]) -> str:
     # A date cell of an .xlsx is kept as its ISO text, which the importer reads as the same date.
-    return [
-        [row.line, {c: v.isoformat() if isinstance(v, dt.date) else v for c, v in row.values.items()}] for row in rows
-    ]
+    return json.dumps(
+        [[row.line, {c: v.isoformat() if isinstance(v, dt.date) else v for c, v in row.values.items()}] for row in rows]
+    )
 
 
-def rows_from_json(data: list[list[Any]]) -> list[Row]:
-    return [Row(line=line, values=values) for line, values in data]
+def rows_from_json(text: str) -> list[Row]:
+    return [Row(line=line, values=values) for line, values in json.loads(text)]
 
 
 def import_run(job_id: int, *, deadline: Deadline | None = None) -> ImportJob:
@@ -57,10 +57,10 @@ def import_run(job_id: int, *, deadline: Deadline | None = None) -> ImportJob:
             progress=progress,
         )
     except Exception:
-        job.state, job.error, job.rows, job.finished_at = ImportState.FAILED, FAILED_MESSAGE, [], timezone.now()
+        job.state, job.error, job.rows, job.finished_at = ImportState.FAILED, FAILED_MESSAGE, "", timezone.now()
         job.save(update_fields=["state", "error", "rows", "finished_at"])
         raise
-    job.state, job.report, job.rows = ImportState.DONE, report.as_json(), []
+    job.state, job.report, job.rows = ImportState.DONE, report.as_json(), ""
     job.done_rows, job.finished_at = job.total_rows, timezone.now()
     job.save(update_fields=["state", "report", "rows", "done_rows", "finished_at"])
     return job

@@ -381,18 +381,16 @@ def _import_row(row: Row, context: _Context) -> _Outcome:
     return outcome
 
 
-class _KnownVillageField(forms.ModelChoiceField):
-    """The desa, found among the user's own, fetched once per file."""
+class _KnownVillageField(forms.Field):
+    """The desa, found among the user's own, fetched once per file (not a query per row)."""
 
-    def __init__(self, villages: dict[str, Region]) -> None:
-        super().__init__(queryset=Region.objects.none())
-        self.villages = villages
+    villages: dict[str, Region] = {}  # noqa: RUF012 - set per form, by _RowForm
 
     def to_python(self, value: object) -> Region | None:
         if value in self.empty_values:
             return None
         if (village := self.villages.get(str(value))) is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise ValidationError("Pilih desa/kelurahan tugas Anda.", code="invalid_choice")
         return village
 
 
@@ -400,9 +398,15 @@ class _RowForm(FarmerForm):
     """FarmerForm for one row, without a query of its own: the importer looks up for the whole
     batch what the form would look up for each row."""
 
+    # Declared, so that ModelForm builds no queryset of desa for each row.
+    village = _KnownVillageField()
+
     def __init__(self, *args, villages: dict[str, Region], **kwargs) -> None:
+        self.villages = villages
         super().__init__(*args, require_ktp=False, count_lookups=False, **kwargs)
-        self.fields["village"] = _KnownVillageField(villages)
+
+    def _village_choices(self, user: User) -> None:
+        self.fields["village"].villages = self.villages
 
     def _holders(self, nik: str) -> Matches:
         return Matches(in_scope=[], outside=0)  # a registered NIK never reaches the form (_import_row)

@@ -166,8 +166,10 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=8, choices=ImportState.choices, default=ImportState.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     done_rows = models.PositiveIntegerField(default=0)
-    # The file's rows as read, emptied once processed: the farmers' data then lives in their records.
-    rows = models.JSONField(default=list, blank=True)
+    # The file's rows as read, as JSON text, emptied once processed: the farmers' data then lives in
+    # their records. Text, not jsonb: PostgreSQL's jsonb refuses the NUL a hostile cell may hold,
+    # which the importer is there to refuse on its row.
+    rows = models.TextField(blank=True)
     report = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True)
     submission_token = models.UUIDField(unique=True)
