@@ -12,19 +12,14 @@ from django.urls import reverse
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from enrollment import imports
 from enrollment.models import Farmer, ImportJob, ImportState
+from tests.bpjs_gateway import test_fault_tolerance
 from tests.bpjs_gateway.test_fault_tolerance import wait_for
-from tests.bpjs_gateway.workers import Processes, purge_broker, worker_env
 from tests.enrollment.test_import import csv_bytes, row
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture
-def processes(clean_sandbox, tmp_path):
-    purge_broker()
-    procs = Processes(worker_env(clean_sandbox), tmp_path)
-    yield procs
-    procs.stop_all()
+# The fault tests' fixture: real worker processes on Redis, stopped at the end of the test.
+processes = test_fault_tolerance.processes
 
 
 def test_a_long_list_is_imported_by_the_worker_and_each_farmer_reaches_the_insurer_once(
