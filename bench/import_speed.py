@@ -39,7 +39,7 @@ def import_speed(sizes: tuple[int, ...] = FILE_SIZES, bad_share: float = BAD_SHA
             rows = _rows(size, villages, bad_share=bad)
             content = _csv(rows)
             valid = sum(1 for r in rows if r["_valid"])
-            seconds, summary = _timed_import(user, content)
+            seconds, cpu_seconds, summary = _timed_import(user, content)
             _clear(user)
             copy_seconds = _timed_copy(user, [r for r in rows if r["_valid"]])
             _clear(user)
@@ -50,6 +50,8 @@ def import_speed(sizes: tuple[int, ...] = FILE_SIZES, bad_share: float = BAD_SHA
                     "valid_rows": valid,
                     "seconds": round(seconds, 3),
                     "rows_per_s": round(valid / seconds, 1),
+                    # The import's own CPU (the database's not counted): what a busy machine changes least.
+                    "cpu_rows_per_s": round(valid / cpu_seconds, 1),
                     "copy_rows_per_s": round(valid / copy_seconds, 1),
                     "summary": summary,
                 }
@@ -131,13 +133,14 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _timed_import(user, content: bytes) -> tuple[float, str]:
-    """The whole upload as the worker does it: reading the file, checking and saving every row."""
+def _timed_import(user, content: bytes) -> tuple[float, float, str]:
+    """The whole upload as the worker does it: reading the file, checking and saving every row.
+    Wall-clock and CPU seconds."""
     from enrollment import importer
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = importer.import_farmers(user=user, rows=importer.read_rows(io.BytesIO(content), "daftar.csv"))
-    return time.perf_counter() - started, report.summary
+    return time.perf_counter() - started, time.process_time() - cpu_started, report.summary
 
 
 def _timed_copy(user, rows: list[dict[str, Any]]) -> float:
@@ -201,12 +204,15 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     load_wilayah(regency_codes=["73.12"])
-    print(f"{'rows':>6} {'bad':>5} {'valid':>6} {'import rows/s':>14} {'COPY rows/s':>12}  summary", flush=True)
+    print(
+        f"{'rows':>6} {'bad':>5} {'valid':>6} {'import rows/s':>14} {'CPU rows/s':>11} {'COPY rows/s':>12}  summary",
+        flush=True,
+    )
     for size in FILE_SIZES:
         for run in import_speed(sizes=(size,))["runs"]:
             print(
                 f"{run['rows']:>6} {run['bad_share']:>5.0%} {run['valid_rows']:>6} {run['rows_per_s']:>14.1f} "
-                f"{run['copy_rows_per_s']:>12.1f}  {run['summary']}",
+                f"{run['cpu_rows_per_s']:>11.1f} {run['copy_rows_per_s']:>12.1f}  {run['summary']}",
                 flush=True,
             )
 
