@@ -104,8 +104,7 @@ class FarmerForm(forms.ModelForm):
         self.duplicates = Matches(in_scope=[], outside=0)
         self.existing = Matches(in_scope=[], outside=0)
         self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
-        self.fields["village"].queryset = villages_for(user)
-        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
+        self._village_choices(user)
         self.fields["ktp_upload"].required = require_ktp
         if self.instance.pk:
             del self.fields["consent"]  # recorded at registration; a correction does not ask again
@@ -115,10 +114,7 @@ class FarmerForm(forms.ModelForm):
         nik = digits(self.cleaned_data["nik"], length=16, label="NIK")
         # A correction keeps its own NIK; only someone else's counts as already registered.
         try:
-            if self.count_lookups:
-                self.existing = nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
-            else:
-                self.existing = nik_holder_for(self.user, nik=nik, exclude_pk=self.instance.pk)
+            self.existing = self._holders(nik)
         except LookupLimitReached as exc:
             raise forms.ValidationError(str(exc), code="throttled") from exc
         if self.existing.in_scope:
@@ -126,6 +122,16 @@ class FarmerForm(forms.ModelForm):
         if self.existing.outside:
             raise forms.ValidationError(REGISTERED_ELSEWHERE, code="registered")
         return nik
+
+    def _village_choices(self, user: User) -> None:
+        self.fields["village"].queryset = villages_for(user)
+        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
+
+    def _holders(self, nik: str) -> Matches:
+        """Who else holds the NIK, as far as the user may know."""
+        if self.count_lookups:
+            return nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
+        return nik_holder_for(self.user, nik=nik, exclude_pk=self.instance.pk)
 
     def clean_no_kk(self) -> str:
         return digits(self.cleaned_data["no_kk"], length=16, label="Nomor KK")

@@ -151,3 +151,48 @@ class Heir(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "QUEUED", "Menunggu giliran"
+    RUNNING = "RUNNING", "Sedang diproses"
+    DONE = "DONE", "Selesai"
+    FAILED = "FAILED", "Gagal"
+
+
+class ImportJob(models.Model):
+    """An uploaded list of farmers (enrollment/import_jobs.py): its rows until they are processed,
+    then the report, for the uploader alone to see."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField("berkas", max_length=100, blank=True)
+    dry_run = models.BooleanField("periksa saja", default=False)
+    state = models.CharField(max_length=8, choices=ImportState.choices, default=ImportState.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    # The file's rows as read, as JSON text, emptied once processed: the farmers' data then lives in
+    # their records. Text, not jsonb: PostgreSQL's jsonb refuses the NUL a hostile cell may hold,
+    # which the importer is there to refuse on its row.
+    rows = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    submission_token = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "impor daftar petani"
+        verbose_name_plural = "impor daftar petani"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done_rows * 100 // self.total_rows) if self.total_rows else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("daftar/", views.farmer_register, name="farmer_register"),
     path("cek-nik/", views.nik_check, name="nik_check"),
     path("impor/", views.farmer_import, name="farmer_import"),
+    path("impor/<int:pk>/", views.import_status, name="import_status"),
     path("impor/contoh.csv", views.farmer_import_template, name="farmer_import_template"),
     path("<int:pk>/", views.farmer_detail, name="farmer_detail"),
     path("<int:pk>/ktp/", views.farmer_ktp, name="farmer_ktp"),

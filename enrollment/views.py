@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,8 +20,9 @@ from audit.services import access_record
 from enrollment import importer, services, sheets
 from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
-from enrollment.models import MIN_INCOME, Farmer, RegistrationStatus
+from enrollment.models import MIN_INCOME, Farmer, ImportJob, ImportState, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import (
     area_filter,
@@ -38,6 +39,7 @@ from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
 LIST_ORDER = ("name", "id")  # Farmer.Meta.ordering, with an index of its own for keyset paging
+RECENT_IMPORTS = 10
 
 
 AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
@@ -288,14 +290,21 @@ class ImportUploadForm(forms.Form):
 @role_required(Role.PENYULUH)
 @require_http_methods(["GET", "POST"])
 def farmer_import(request: HttpRequest) -> HttpResponse:
-    """An agent's existing paper list, uploaded at once; the report is shown on the same page."""
-    report = None
+    """An agent's existing paper list: the file is read here, and imported as a job whose page
+    shows the report (enrollment/imports.py)."""
+    token = submission_token(request)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            report = importer.import_farmers(
-                user=request.user, rows=form.rows, dry_run=form.cleaned_data["dry_run"], deadline=form.deadline
+            job = import_request(
+                user=request.user,
+                rows=form.rows,
+                filename=form.cleaned_data["file"].name,
+                dry_run=form.cleaned_data["dry_run"],
+                token=token,
+                deadline=form.deadline,
             )
+            return redirect("enrollment:import_status", pk=job.pk)
     else:
         form = ImportUploadForm()
     return render(
@@ -303,7 +312,9 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
         "enrollment/import.html",
         {
             "form": form,
-            "report": report,
+            "token": token,
+            "jobs": ImportJob.objects.filter(user=request.user).defer("rows", "report")[:RECENT_IMPORTS],
+            "sync_rows": SYNC_ROWS,
             "columns": importer.COLUMNS,
             "optional": importer.OPTIONAL_COLUMNS,
             "default_income": MIN_INCOME,
@@ -311,6 +322,17 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
             "max_rows": sheets.MAX_ROWS,
         },
     )
+
+
+@role_required(Role.PENYULUH)
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress, then its report; for the agent who uploaded it alone. With HTMX only
+    the status, polled until the job is done."""
+    job = get_object_or_404(ImportJob.objects.defer("rows"), pk=pk, user=request.user)
+    report = importer.ImportReport.from_json(job.report) if job.state == ImportState.DONE else None
+    template = "enrollment/import_status.html"
+    return render(request, f"{template}#status" if request.htmx else template, {"job": job, "report": report})
 
 
 @role_required(Role.PENYULUH)

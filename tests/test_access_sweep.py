@@ -17,7 +17,7 @@ from bpjs_gateway.models import OutboxState
 from contributions.models import DifferenceKind, FundSource, Payer, Payment, PaymentBatch, ReconciliationRun
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
-from enrollment.models import Farmer
+from enrollment.models import Farmer, ImportJob, ImportState
 from enrollment.services import HeirData, Registration, farmer_register
 from monitoring.card import card_token
 from monitoring.export_jobs import export_run
@@ -81,6 +81,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "enrollment:nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    # An import's report is its uploader's alone, even within the same BPP.
+    "enrollment:import_status": ("GET", only(AGENTS, NOT_FOUND, FORBIDDEN) | {"agen": OK}),
     "enrollment:farmer_detail": ("GET", object_scoped(OK)),
     "enrollment:farmer_ktp": ("GET", object_scoped(OK)),
     "enrollment:farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
@@ -280,6 +282,8 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[_batch(farmer).pk])
     if name in ("monitoring:export_status", "monitoring:export_download"):
         return reverse(name, args=[_export_job(farmer).pk])
+    if name == "enrollment:import_status":
+        return reverse(name, args=[_import_job(farmer).pk])
     if name in ("monitoring:participant_card", "monitoring:card_verify"):
         Farmer.objects.filter(pk=farmer.pk).update(kpj="25000000001")
         return reverse(name, args=[farmer.pk if name == "monitoring:participant_card" else card_token(farmer)])
@@ -292,6 +296,13 @@ def _export_job(farmer: Farmer) -> ExportJob:
     job = export_request(user=dinas, name="monev", month=dt.date(2026, 1, 1), area="", fmt="pdf", token=uuid.uuid4())
     export_run(job.pk)
     return job
+
+
+def _import_job(farmer: Farmer) -> ImportJob:
+    """A finished import of `agen`, who registered the farmer."""
+    return ImportJob.objects.create(
+        user=farmer.registered_by, filename="daftar.csv", state=ImportState.DONE, submission_token=uuid.uuid4()
+    )
 
 
 def _payer(farmer: Farmer) -> Payer:
