@@ -105,6 +105,9 @@ class Farmer(models.Model):
             models.Index(Upper("name"), name="farmer_upper_name"),
             models.Index(fields=["name", "birth_date"]),
             models.Index(fields=["paid_through"]),
+            # The home page's newest "waiting for a KPJ" and "refused", without reading them all.
+            models.Index(fields=["registration_status", "created_at"], name="farmer_status_created"),
+            models.Index(fields=["registration_status", "updated_at"], name="farmer_status_updated"),
         ]
         constraints = [
             models.CheckConstraint(name="nik_16_digits", condition=models.Q(nik__regex=r"^[0-9]{16}$")),
@@ -147,3 +150,31 @@ class Heir(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class FarmerTally(models.Model):
+    """How many farmers of a desa have one registration status, *lunas sampai* and anonymisation:
+    the home figures of a regency or a province without counting a million farmers per visit.
+
+    Kept by PostgreSQL triggers on the farmer table (migration 0005), in the transaction of the
+    change itself, whatever wrote it: a service, an import, COPY, an update of many rows.
+    `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`), where
+    the figures are counted from the farmers directly (enrollment/tally.py)."""
+
+    village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    paid_through = models.DateField(null=True)
+    anonymised = models.BooleanField()
+    farmers = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "registration_status", "paid_through", "anonymised"],
+                name="one_tally_per_kind",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.registration_status} {self.paid_through}: {self.farmers}"

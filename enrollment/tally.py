@@ -1,0 +1,61 @@
+"""Farmer counts of a user's area by registration status, *lunas sampai* and desa: from
+FarmerTally on PostgreSQL, where triggers keep it in the transaction of every change to a farmer
+(docs/architecture.md#figures-at-scale), and from the farmers themselves on SQLite (`make run`).
+
+Filters may name `registration_status`, `paid_through` and `anonymised`, the fields both share,
+so enrollment.cover.cover_status_q() and the visit window apply to either unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from django.db import connection, transaction
+from django.db.models import Aggregate, BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+
+from accounts.models import User
+from accounts.scope import region_filter
+from enrollment.models import Farmer, FarmerTally
+
+
+def _kept() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _rows(user: User) -> tuple[QuerySet, Callable[..., Aggregate]]:
+    """The rows of the user's area, tally rows or farmers, and how to count the farmers in them."""
+    if _kept():
+        return FarmerTally.objects.filter(region_filter(user, "village__code")), partial(Sum, "farmers", default=0)
+    farmers = Farmer.objects.filter(region_filter(user, "village__code")).alias(
+        anonymised=ExpressionWrapper(Q(anonymised_at__isnull=False), output_field=BooleanField())
+    )
+    return farmers, partial(Count, "pk")
+
+
+def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
+    """How many farmers of the user's area match each filter, by name; `total` counts them all."""
+    rows, count = _rows(user)
+    return rows.aggregate(total=count(), **{name: count(filter=q) for name, q in filters.items()})
+
+
+def farmer_counts_by_village(user: User) -> dict[str, int]:
+    """How many farmers of the user's area live in each desa; a desa without farmers is absent."""
+    rows, count = _rows(user)
+    return dict(rows.order_by().values_list("village_id").annotate(n=count()).values_list("village_id", "n"))
+
+
+def tally_rebuild() -> int:
+    """Count the tally again from the farmers (`manage.py rekap_petani`); returns its rows.
+    Writers wait meanwhile (SHARE lock), readers do not; a no-op on SQLite."""
+    if not _kept():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE enrollment_farmer IN SHARE MODE")
+        cursor.execute("DELETE FROM enrollment_farmertally")
+        cursor.execute(
+            "INSERT INTO enrollment_farmertally (village_id, registration_status, paid_through, anonymised, farmers)"
+            " SELECT village_id, registration_status, paid_through, anonymised_at IS NOT NULL, COUNT(*)"
+            " FROM enrollment_farmer GROUP BY 1, 2, 3, 4"
+        )
+        return cursor.rowcount
