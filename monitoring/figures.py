@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from contributions.visits import visit_cover_q, waiting_payment_farmers
@@ -50,16 +51,7 @@ def home_summary(user: User, *, today: dt.date) -> HomeSummary:
     waiting_payment = farmers.filter(window, anonymised_at__isnull=True, pk__in=waiting_payment_farmers()).count()
     total = counts.pop("total")
     to_visit = counts.pop("to_visit") - waiting_payment
-    per_village = farmer_counts_by_village(user)
-    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
-        areas, per_area = villages_for(user).order_by("code"), per_village
-    else:
-        areas = Region.objects.filter(
-            level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent")
-        ).order_by("code")
-        per_area = Counter()
-        for village, n in per_village.items():
-            per_area[village.rsplit(".", 1)[0]] += n  # a desa's code extends its kecamatan's
+    areas, per_area = _areas(user)
     return HomeSummary(
         total=total,
         to_visit=to_visit,
@@ -68,3 +60,19 @@ def home_summary(user: User, *, today: dt.date) -> HomeSummary:
         refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),
         areas=[AreaCount(area, per_area.get(area.code, 0)) for area in areas],
     )
+
+
+def _areas(user: User) -> tuple[QuerySet[Region], Mapping[str, int]]:
+    """The areas the home page counts farmers by, and how many each has."""
+    per_village, villages = farmer_counts_by_village(user), villages_for(user)
+    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
+        return villages.order_by("code"), per_village
+    # Dinas per kecamatan; an admin, who sees a whole province, per regency: 24 rows, not 300.
+    areas = Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages.values("parent"))
+    depth = 3
+    if user.role == Role.ADMIN:
+        areas, depth = Region.objects.filter(level=Region.Level.KABUPATEN, code__in=areas.values("parent")), 2
+    per_area = Counter()
+    for village, n in per_village.items():
+        per_area[".".join(village.split(".")[:depth])] += n  # a desa's code extends its area's
+    return areas.order_by("code"), per_area

@@ -139,3 +139,12 @@ def test_the_home_page_shows_the_tallied_figures_per_kecamatan_to_dinas(client, 
     page = client.get(reverse("monitoring:home")).content.decode()
     assert "<b>2</b><span>petani terdaftar</span>" in page
     assert '<td class="num">1</td>' in page
+
+
+def test_an_admin_sees_the_farmers_per_regency(client, everyone, make_farmer, soppeng):
+    make_farmer(everyone[0], serial=1)
+    make_farmer(everyone[1], serial=2)
+    client.force_login(everyone[4])
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert "Per kabupaten/kota" in page
+    assert f'<tr><td>{soppeng}</td><td class="num">2</td></tr>' in page
