@@ -158,16 +158,20 @@ class FarmerTally(models.Model):
 
     Kept by PostgreSQL triggers on the farmer table (migration 0005), in the transaction of the
     change itself, whatever wrote it: a service, an import, COPY, an update of many rows.
-    `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`), where
-    the figures are counted from the farmers directly (enrollment/tally.py)."""
+    `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`) nor
+    PostgreSQL before 15, where the figures are counted from the farmers (enrollment/tally.py)."""
 
-    village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    # No foreign key in the database: a trigger writes these rows, and a desa with farmers cannot
+    # be deleted anyway (Farmer.village protects it).
+    village = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     paid_through = models.DateField(null=True)
     anonymised = models.BooleanField()
     farmers = models.IntegerField()
 
     class Meta:
+        # PostgreSQL only: SQLite gets no table, and tally.py counts the farmers there.
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "registration_status", "paid_through", "anonymised"],

@@ -17,7 +17,8 @@ from enrollment.models import Farmer, FarmerTally
 
 
 def _kept() -> bool:
-    return connection.vendor == "postgresql"
+    """PostgreSQL 15 or newer keeps the tally (its unique key has a NULL lunas sampai)."""
+    return connection.features.supports_nulls_distinct_unique_constraints
 
 
 def _grouped(user: User, *keys: str) -> QuerySet:

@@ -43,10 +43,11 @@ DROP FUNCTION enrollment_farmer_tally();
 """
 
 
-def _on_postgresql(sql):
+def _where_kept(sql):
     def run(apps, schema_editor):
-        # SQLite (`make run`) keeps no tally: enrollment/tally.py counts the farmers there.
-        if schema_editor.connection.vendor == "postgresql":
+        # Only where the table exists (PostgreSQL 15+, the model's required_db_features);
+        # elsewhere (SQLite for `make run`) enrollment/tally.py counts the farmers.
+        if schema_editor.connection.features.supports_nulls_distinct_unique_constraints:
             schema_editor.execute(sql)
 
     return run
@@ -80,11 +81,15 @@ class Migration(migrations.Migration):
                 (
                     "village",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="wilayah.region"
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="wilayah.region",
                     ),
                 ),
             ],
             options={
+                "required_db_features": {"supports_nulls_distinct_unique_constraints"},
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("village", "registration_status", "paid_through", "anonymised"),
@@ -94,5 +99,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP)),
+        migrations.RunPython(_where_kept(CREATE), _where_kept(DROP)),
     ]
