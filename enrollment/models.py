@@ -109,6 +109,9 @@ class Farmer(models.Model):
             # A 16-digit search looks up the NIK and the KK number alike.
             models.Index(fields=["no_kk"], name="farmer_no_kk"),
             models.Index(fields=["paid_through"]),
+            # The home page's newest "waiting for a KPJ" and "refused", without reading them all.
+            models.Index(fields=["registration_status", "created_at"], name="farmer_status_created"),
+            models.Index(fields=["registration_status", "updated_at"], name="farmer_status_updated"),
         ]
         constraints = [
             models.CheckConstraint(name="nik_16_digits", condition=models.Q(nik__regex=r"^[0-9]{16}$")),
@@ -196,3 +199,34 @@ class ImportJob(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+
+class FarmerTally(models.Model):
+    """How many farmers of a desa have one registration status, *lunas sampai* and anonymisation:
+    the home figures of a regency or a province without counting a million farmers per visit.
+
+    Kept by PostgreSQL triggers on the farmer table (migration 0005), in the transaction of the
+    change itself, whatever wrote it: a service, an import, COPY, an update of many rows.
+    `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`) nor
+    PostgreSQL before 15, where the figures are counted from the farmers (enrollment/tally.py)."""
+
+    # No foreign key in the database: a trigger writes these rows, and a desa with farmers cannot
+    # be deleted anyway (Farmer.village protects it).
+    village = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    paid_through = models.DateField(null=True)
+    anonymised = models.BooleanField()
+    farmers = models.IntegerField()
+
+    class Meta:
+        # PostgreSQL only: SQLite gets no table, and tally.py counts the farmers there.
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "registration_status", "paid_through", "anonymised"],
+                name="one_tally_per_kind",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.registration_status} {self.paid_through}: {self.farmers}"
