@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, CDPSession, Page
 
-from claims.models import Claim
+from claims.services import claim_report
 from contributions.services import payment_record
 from enrollment.models import Farmer
+from tests.claims.test_claim_flow import JKM_FIELDS
 from tests.e2e.conftest import PHONE_WIDTH
 
 pytestmark = pytest.mark.e2e
@@ -104,17 +105,7 @@ def agent_pages(agent_user, make_farmer) -> list[str]:
     Farmer.objects.filter(pk=farmer.pk).update(registration_status="TERDAFTAR", kpj="24010000001")
     farmer.refresh_from_db()
     payment = payment_record(user=agent_user, farmer=farmer, months=1, cash_received=16_800)
-    claim = Claim.objects.create(
-        farmer=farmer,
-        kind="JKK",
-        incident_date=timezone.localdate(),
-        place="SAWAH",
-        description="Terluka saat membajak",
-        reporter_name="ANDI BASO",
-        reporter_relation="SUAMI",
-        reporter_phone="081234567891",
-        reported_by=agent_user,
-    )
+    claim = claim_report(user=agent_user, farmer=farmer, fields=JKM_FIELDS | {"incident_date": timezone.localdate()})
     return [
         reverse("monitoring:home"),
         reverse("enrollment:farmer_list"),
