@@ -94,10 +94,19 @@ class FarmerForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args, user: User, today: dt.date, require_ktp: bool = True, count_lookups: bool = True, **kwargs
+        self,
+        *args,
+        user: User,
+        today: dt.date,
+        require_ktp: bool = True,
+        count_lookups: bool = True,
+        kept_ktp: KtpFile | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
+        # The photo sent with an earlier try of this form (enrollment/kept_ktp.py): used unless replaced.
+        self.kept_ktp = kept_ktp
         # The importer counts and logs its lookups per file, by its own rule (importer.py).
         self.count_lookups = count_lookups
         self.ktp_file: KtpFile | None = None
@@ -105,7 +114,7 @@ class FarmerForm(forms.ModelForm):
         self.existing = Matches(in_scope=[], outside=0)
         self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
         self._village_choices(user)
-        self.fields["ktp_upload"].required = require_ktp
+        self.fields["ktp_upload"].required = require_ktp and kept_ktp is None
         if self.instance.pk:
             del self.fields["consent"]  # recorded at registration; a correction does not ask again
         self.fields["income"].help_text = f"Dasar iuran JKK (1%). Bawaan {rupiah(MIN_INCOME)}."
@@ -167,7 +176,14 @@ class FarmerForm(forms.ModelForm):
                 self.ktp_file = process_ktp_upload(upload)
             except KtpError as exc:
                 raise forms.ValidationError(str(exc)) from exc
+        else:
+            self.ktp_file = self.kept_ktp
         return upload
+
+    @property
+    def new_ktp(self) -> KtpFile | None:
+        """A photo sent with this try and accepted by the intake, not the one kept from before."""
+        return self.ktp_file if self.ktp_file is not self.kept_ktp else None
 
     def clean(self) -> dict:
         data = super().clean()
@@ -218,7 +234,7 @@ class HeirForm(forms.Form):
     name = UpperLineField(label="Nama ahli waris", max_length=100, required=False)
     relation = forms.ChoiceField(label="Hubungan", choices=[("", "— pilih —"), *Relation.choices], required=False)
     nik = NumberTextField(
-        label="NIK ahli waris (boleh kosong)",
+        label="NIK ahli waris",
         required=False,
         widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
     )

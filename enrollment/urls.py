@@ -6,6 +6,7 @@ app_name = "enrollment"
 urlpatterns = [
     path("", views.farmer_list, name="farmer_list"),
     path("daftar/", views.farmer_register, name="farmer_register"),
+    path("daftar/ktp/<uuid:token>/", views.kept_ktp_file, name="kept_ktp"),
     path("cek-nik/", views.nik_check, name="nik_check"),
     path("impor/", views.farmer_import, name="farmer_import"),
     path("impor/<int:pk>/", views.import_status, name="import_status"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,7 +18,7 @@ from accounts.permissions import role_required
 from accounts.scope import regency_code_for
 from audit.models import Action
 from audit.services import access_record
-from enrollment import importer, services, sheets
+from enrollment import importer, kept_ktp, services, sheets
 from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.imports import SYNC_ROWS, import_request
@@ -32,6 +33,7 @@ from enrollment.selectors import (
     searches_by_trigram,
     villages_for,
 )
+from sutasoma.drafts import draft_key
 from sutasoma.fields import LineField
 from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
@@ -153,17 +155,32 @@ def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404("Berkas foto KTP tidak ditemukan.") from None
     _log_view(request, Action.VIEW_KTP, farmer)
+    return _private_file(handle, content_type=content_type, filename=f"ktp-{farmer.pk}.{extension}")
+
+
+def _private_file(handle, *, content_type: str, filename: str) -> FileResponse:
     response = FileResponse(
         handle,
         content_type=content_type,
         # A PDF is downloaded rather than opened in the browser's PDF viewer.
-        as_attachment=extension == "pdf",
-        filename=f"ktp-{farmer.pk}.{extension}",
+        as_attachment=content_type == "application/pdf",
+        filename=filename,
     )
     # Personal data: not kept by the browser nor by any cache on the way.
     response["Cache-Control"] = "no-store, private"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+@role_required(Role.PENYULUH)
+@require_GET
+def kept_ktp_file(request: HttpRequest, token: uuid.UUID) -> FileResponse:
+    """The thumbnail of the KTP kept for this agent's form; anyone else's token finds nothing."""
+    ktp = kept_ktp.kept(user=request.user, token=token)
+    if ktp is None:
+        raise Http404("Tidak ada foto KTP tersimpan untuk isian ini.")
+    extension = ktp.content.name.rsplit(".", 1)[-1]
+    return _private_file(ktp.content, content_type=ktp.content_type, filename=f"ktp.{extension}")
 
 
 @role_required(Role.PENYULUH)
@@ -175,14 +192,27 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
         earlier = farmers_for(request.user).filter(submission_token=token).first()
         if earlier:
             return redirect(earlier)  # the same form sent twice (double tap, retry on a bad connection)
-        form = FarmerForm(request.POST, request.FILES, user=request.user, today=today)
+        form = FarmerForm(
+            request.POST,
+            request.FILES,
+            user=request.user,
+            today=today,
+            kept_ktp=kept_ktp.kept(user=request.user, token=token),
+        )
         heirs = HeirFormSet(request.POST, prefix="ahli")
         if form.is_valid() and heirs.is_valid():
             registration = form.registration([h for f in heirs if (h := f.heir())], submission_token=token)
             farmer = form.run(lambda: services.farmer_register(user=request.user, registration=registration))
             if farmer:
-                messages.success(request, f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.")
+                kept_ktp.discard(user=request.user, token=token)
+                # The tag tells the phone that this form's draft has done its job (static/js/app.js).
+                messages.success(
+                    request,
+                    f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.",
+                    extra_tags="draft-sent",
+                )
                 return redirect(farmer)
+        _keep_new_ktp(request, form, token)
     else:
         form = FarmerForm(user=request.user, today=today, initial={"income": MIN_INCOME})
         heirs = HeirFormSet(prefix="ahli")
@@ -193,8 +223,18 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "heirs": heirs,
             "token": token,
+            "draft_key": draft_key(request),
+            # A draft on the phone is offered on a fresh form, not over what the server sent back.
+            "offer_draft": request.method == "GET",
         },
     )
+
+
+def _keep_new_ktp(request: HttpRequest, form: FarmerForm, token: uuid.UUID) -> None:
+    """A form sent back for correction keeps the photo that came with it, so it is not taken again."""
+    if form.new_ktp:
+        kept_ktp.keep(user=request.user, token=token, ktp=form.new_ktp)
+        form.kept_ktp = form.ktp_file = form.new_ktp
 
 
 @role_required(Role.PENYULUH)
@@ -205,6 +245,7 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if farmer.registration_status != RegistrationStatus.DITOLAK:
         messages.warning(request, "Data ini tidak sedang ditolak BPJS, jadi tidak perlu diperbaiki.")
         return redirect(farmer)
+    token = submission_token(request)
     form = FarmerForm(
         request.POST or None,
         request.FILES or None,
@@ -212,18 +253,23 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         today=timezone.localdate(),
         require_ktp=False,
+        kept_ktp=kept_ktp.kept(user=request.user, token=token) if request.method == "POST" else None,
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
-        if form.run(lambda: services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)):
-            messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
-            return redirect(farmer)
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
+            if form.run(lambda: services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)):
+                kept_ktp.discard(user=request.user, token=token)
+                messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
+                return redirect(farmer)
+        _keep_new_ktp(request, form, token)
     return render(
         request,
         "enrollment/register.html",
         {
             "form": form,
             "farmer": farmer,
+            "token": token,
         },
     )
 

@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
 from contributions.models import DifferenceKind, FundSource, Payer, Payment, PaymentBatch, ReconciliationRun
+from enrollment import kept_ktp
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer, ImportJob, ImportState
@@ -86,6 +88,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "enrollment:farmer_detail": ("GET", object_scoped(OK)),
     "enrollment:farmer_ktp": ("GET", object_scoped(OK)),
     "enrollment:farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
+    # A KTP kept for `agen`'s form: the token finds it for `agen` only (tests/enrollment/test_kept_ktp.py).
+    "enrollment:kept_ktp": ("GET", only(AGENTS, NOT_FOUND, FORBIDDEN) | {"agen": OK}),
     "monitoring:gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Everyone signed in: each sees the farmers of their own area (tests/contributions/test_visits.py).
@@ -274,6 +278,11 @@ def _url(name: str, farmer: Farmer) -> str:
             day=timezone.localdate(), ran_at=timezone.now(), insurer_count=1, matched=0
         )
         return reverse(name, args=[run.differences.create(kind=DifferenceKind.UNKNOWN_HERE, receipt_no="KW-BPJS").pk])
+    if name == "enrollment:kept_ktp":
+        token = uuid.uuid4()
+        ktp = KtpFile(ContentFile(jpeg_bytes(with_exif=False), name="ktp.jpg"), "image/jpeg")
+        kept_ktp.keep(user=farmer.registered_by, token=token, ktp=ktp)
+        return reverse(name, args=[token])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     if name == "contributions:payer_edit":
