@@ -50,6 +50,7 @@ DIGITS_CONFIG = "--psm 7 -c tessedit_do_invert=0 -c tessedit_char_whitelist=0123
 READING_UNAVAILABLE = "Pembacaan KTP otomatis tidak tersedia di server ini. Isi data dari KTP secara manual."
 PDF_NOT_READ = "KTP berupa PDF tidak dibaca otomatis. Isi data dari KTP secara manual."
 LOW_CONFIDENCE = 0.6
+NIK_AGREES = 0.9  # the confidence of a valid NIK that agrees with the birth date and sex printed apart
 NIK_CORRECTED = (
     "Satu angka NIK terbaca tidak cocok dengan tanggal lahir dan jenis kelamin di KTP; sudah disesuaikan — periksa."
 )
@@ -135,6 +136,7 @@ class KtpReadingError(RuntimeError):
 
 @cache
 def _languages(command: str) -> frozenset[str]:
+    # Keyed by the command pytesseract will run, so a server (or a test) that changes it asks again.
     try:
         return frozenset(pytesseract.get_languages())
     except (pytesseract.TesseractError, OSError):
@@ -168,7 +170,7 @@ def read_ktp(image: Image.Image | bytes | str | Path, *, preprocess: bool = True
         box = tuple(int(f * s) for f, s in zip(FIELDS_BOX, (width, height, width, height), strict=True))
         body = card.crop(box)
         reading = _interpret(lines := _lines(body, FIELDS_CONFIG), nik_digits=None)
-        if reading.nik.confidence >= 0.9:
+        if reading.nik.confidence >= NIK_AGREES:
             return reading  # agrees with the birth date and sex: no second look needed
         nik_lines = [line for line in lines if line.label == "nik"]
         if not nik_lines:
@@ -510,7 +512,7 @@ def checked_nik(
             # Two reads, each a possible NIK, differing in the serial, which nothing else on the card checks.
             return {"nik": Reading(info.nik, 0.4, NIK_TWO_READS)}
         # Agreeing with the date and sex printed apart from it, a NIK is right but for its serial.
-        result = {"nik": Reading(info.nik, max(confidence, 0.9) if birth_date and sex_value else confidence)}
+        result = {"nik": Reading(info.nik, max(confidence, NIK_AGREES) if birth_date and sex_value else confidence)}
         if not birth_date:
             result["tanggal_lahir"] = Reading(info.birth_date.isoformat(), 0.5, FROM_NIK)
         if not sex_value:

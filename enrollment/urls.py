@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.farmer_list, name="farmer_list"),
     path("daftar/", views.farmer_register, name="farmer_register"),
     path("cek-nik/", views.nik_check, name="nik_check"),
+    path("baca-ktp/", views.ktp_read, name="ktp_read"),
     path("impor/", views.farmer_import, name="farmer_import"),
     path("impor/contoh.csv", views.farmer_import_template, name="farmer_import_template"),
     path("<int:pk>/", views.farmer_detail, name="farmer_detail"),
