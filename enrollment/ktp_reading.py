@@ -31,6 +31,10 @@ from PIL import Image, ImageOps
 from enrollment.ktp import KtpError, process_ktp_upload
 from enrollment.nik import FEMALE_DAY_OFFSET, NikError, nik_mismatches, parse_nik
 
+# The images here are small: OpenCV's own thread pool would only compete with the web workers and
+# Tesseract for the server's two cores.
+cv2.setNumThreads(1)
+
 # The card straightened to 85.6 × 54 mm at about 14 px/mm: the fields' letters end up about
 # 25 px tall, where Tesseract reads best.
 CARD_W, CARD_H = 1200, 756
