@@ -8,6 +8,7 @@ urlpatterns = [
     path("daftar/", views.farmer_register, name="farmer_register"),
     path("daftar/ktp/<uuid:token>/", views.kept_ktp_file, name="kept_ktp"),
     path("cek-nik/", views.nik_check, name="nik_check"),
+    path("baca-ktp/", views.ktp_read, name="ktp_read"),
     path("impor/", views.farmer_import, name="farmer_import"),
     path("impor/<int:pk>/", views.import_status, name="import_status"),
     path("impor/contoh.csv", views.farmer_import_template, name="farmer_import_template"),

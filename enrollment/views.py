@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +23,8 @@ from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
+from enrollment.ktp import KtpError
+from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, read_upload, reading_available
 from enrollment.models import MIN_INCOME, Farmer, ImportJob, ImportState, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import (
@@ -226,6 +228,7 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
             "draft_key": draft_key(request),
             # A draft on the phone is offered on a fresh form, not over what the server sent back.
             "offer_draft": request.method == "GET",
+            "ktp_reading": reading_available(),
         },
     )
 
@@ -235,6 +238,35 @@ def _keep_new_ktp(request: HttpRequest, form: FarmerForm, token: uuid.UUID) -> N
     if form.new_ktp:
         kept_ktp.keep(user=request.user, token=token, ktp=form.new_ktp)
         form.kept_ktp = form.ktp_file = form.new_ktp
+
+
+NO_PHOTO = "Belum ada foto KTP untuk dibaca."
+NOT_READ = "KTP tidak terbaca dari foto. Isi data secara manual, atau foto ulang lebih dekat dan terang."
+READ_DONE = "Data dibaca dari foto KTP. Periksa setiap isian bertanda sebelum mendaftarkan."
+
+
+@role_required(Role.PENYULUH)
+@require_POST
+def ktp_read(request: HttpRequest) -> JsonResponse:
+    """The fields read from a KTP photo, for the registration form to offer (static/js/ktp-reading.js).
+
+    Nothing is stored: the photo goes through the KTP intake, is read and forgotten; the agent
+    uploads it again with the form. A failed read answers with a message and no fields.
+    """
+    upload = request.FILES.get("ktp_upload")
+    if upload is None:
+        return JsonResponse({"error": NO_PHOTO}, status=400)
+    if not reading_available():
+        return JsonResponse({"error": READING_UNAVAILABLE}, status=503)
+    try:
+        reading = read_upload(upload)
+    except KtpError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except KtpReadingError:
+        return JsonResponse({"error": NOT_READ}, status=422)
+    villages = list(villages_for(request.user).values_list("pk", "name"))
+    fields = form_values(reading, villages=villages)
+    return JsonResponse({"fields": fields, "message": READ_DONE if fields else NOT_READ})
 
 
 @role_required(Role.PENYULUH)

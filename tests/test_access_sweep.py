@@ -81,6 +81,8 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "enrollment:farmer_list": ("GET", signed_in(OK)),
     "enrollment:farmer_register": ("GET", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
+    # Reads only the photo sent with the request (400 without one); stores and shows nothing else.
+    "enrollment:ktp_read": ("POST", only(AGENTS, 400, FORBIDDEN)),
     "enrollment:farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
     # An import's report is its uploader's alone, even within the same BPP.

@@ -35,7 +35,13 @@
     const kept = document.getElementById("ktp-kept");
     if (kept && input.files.length) kept.hidden = true; // the new photo replaces the kept one
     const file = input.files[0];
-    if (!file || !file.type.startsWith("image/") || !window.createImageBitmap || !window.DataTransfer) return;
+    // Whoever reads the photo (static/js/ktp-reading.js) takes it from here, once shrunk: the
+    // reading spends the data plan too.
+    const ready = () => input.dispatchEvent(new CustomEvent("ktp:ready", { bubbles: true, detail: input.files[0] }));
+    if (!file || !file.type.startsWith("image/") || !window.createImageBitmap || !window.DataTransfer) {
+      if (file) ready();
+      return;
+    }
     shrinking = shrink(file)
       .then((small) => {
         if (!small || input.files[0] !== file) return; // nothing gained, or another photo meanwhile
@@ -44,7 +50,7 @@
         input.files = files.files; // no change event: this listener does not run again
       })
       .catch(() => {}) // a photo the browser cannot decode goes as it is; the server says why
-      .finally(() => { shrinking = null; });
+      .finally(() => { shrinking = null; if (input.files[0]) ready(); });
   });
 
   // ---- Sending only with a signal -------------------------------------------------------------
