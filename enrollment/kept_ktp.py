@@ -4,8 +4,8 @@ A browser never refills a file input, so after a validation error the photo woul
 again. Instead the intake's clean copy (never the raw upload) is kept under the form's submission
 token until the form is saved. Its name is an HMAC of the agent and the token: the token travels in
 the form and may be seen or replayed, but another agent who sends it lands on another name, which
-does not exist. Kept files are personal data with a short purpose: `manage.py ktp_orphans --delete`
-removes those older than KEEP_FOR.
+does not exist. Kept files are personal data with a short purpose: the beat removes those older than
+KEEP_FOR every hour (`forget_expired`), and `manage.py ktp_orphans` lists them with the orphans.
 """
 
 from __future__ import annotations
@@ -69,3 +69,21 @@ def kept(*, user: User, token: uuid.UUID) -> KtpFile | None:
 def discard(*, user: User, token: uuid.UUID) -> None:
     if found := _found(user, token):
         _storage().delete(found[0])
+
+
+def expired(*, now: dt.datetime) -> list[str]:
+    """Kept photos older than KEEP_FOR: their form was never sent again."""
+    storage = _storage()
+    try:
+        _folders, files = storage.listdir(KEPT_FOLDER)
+    except FileNotFoundError:
+        return []
+    paths = [f"{KEPT_FOLDER}/{name}" for name in sorted(files)]
+    return [path for path in paths if storage.get_modified_time(path) < now - KEEP_FOR]
+
+
+def forget_expired(*, now: dt.datetime) -> int:
+    paths = expired(now=now)
+    for path in paths:
+        _storage().delete(path)
+    return len(paths)

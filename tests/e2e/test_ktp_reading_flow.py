@@ -3,9 +3,8 @@ the agent fixes one field, hits a validation error and registers without taking 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect

@@ -18,6 +18,7 @@ from PIL import Image
 
 from enrollment.kept_ktp import KEPT_FOLDER
 from enrollment.models import Farmer
+from enrollment.tasks import kept_ktp_cleanup_task
 from tests.conftest import jpeg_bytes
 from tests.enrollment.test_correct_refused import correction, refuse
 from tests.enrollment.test_register import form_data
@@ -180,4 +181,16 @@ def test_ktp_orphans_removes_kept_photos_a_day_old_and_leaves_younger_ones(clien
     call_command("ktp_orphans", "--delete", stdout=out)
 
     assert f"dihapus: {KEPT_FOLDER}/{old}" in out.getvalue() and "dihapus: 1" in out.getvalue()
+    assert kept_files(storage) == [young]
+
+
+def test_the_hourly_cleanup_forgets_kept_photos_a_day_old_and_leaves_younger_ones(client, agent_user, storage):
+    client.force_login(agent_user)
+    send(client, photo=jpeg_bytes(), **WRONG_BIRTH_DATE)
+    send(client, photo=jpeg_bytes(), submission_token=str(uuid.uuid4()), **WRONG_BIRTH_DATE)
+    old, young = kept_files(storage)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(storage / KEPT_FOLDER / old, (two_days_ago, two_days_ago))
+
+    assert kept_ktp_cleanup_task.apply().get() == 1
     assert kept_files(storage) == [young]

@@ -10,7 +10,7 @@ from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from enrollment.kept_ktp import KEEP_FOR, KEPT_FOLDER
+from enrollment.kept_ktp import expired
 from enrollment.models import Farmer
 
 KTP_FOLDER = "ktp"
@@ -33,10 +33,9 @@ class Command(BaseCommand):
         used = set(Farmer.objects.exclude(ktp_image="").values_list("ktp_image", flat=True))
         now = timezone.now()
         cutoff = now - MIN_AGE
-        # A kept photo younger than KEEP_FOR still waits for its form: not an orphan yet.
-        expired = [p for p in _files(storage, KEPT_FOLDER) if storage.get_modified_time(p) < now - KEEP_FOR]
         orphans = deleted = 0
-        for path in [p for p in _files(storage, KTP_FOLDER) if p not in used] + expired:
+        # A kept photo younger than KEEP_FOR still waits for its form: not an orphan yet.
+        for path in [p for p in _files(storage, KTP_FOLDER) if p not in used] + expired(now=now):
             orphans += 1
             if delete and storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
