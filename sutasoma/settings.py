@@ -244,6 +244,8 @@ BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
 BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
 BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
 BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
+# How long a task that got an answer goes on sending whatever else is due (bpjs_gateway/outbox.py:drain).
+BPJS_OUTBOX_DRAIN_S = env_float("BPJS_OUTBOX_DRAIN_S", 20.0)
 
 # Existence checks (is this NIK registered? who has this name and birth date?) per user and window:
 # enough for a day of registrations, far too few to walk the NIK space.
