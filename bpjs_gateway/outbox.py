@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
@@ -192,6 +192,30 @@ def _record(row: Claimed, outcome: Outcome) -> SendResult:
         elif result.state == OutboxState.FAILED:
             spec.refused(row.subject_id, outcome.errors)
     return result
+
+
+# Answers that say the insurer was unreachable rather than that it refused this row: a row
+# backed off after one of them may go as soon as the insurer answers again. A 429 is not one:
+# its Retry-After is the insurer's own pace.
+_UNAVAILABLE = Q(last_status__isnull=True) | Q(last_status__in=[502, 503, 504])
+
+
+def backed_off() -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        _UNAVAILABLE, state=OutboxState.PENDING, next_attempt_at__gt=timezone.now(), attempts__gt=0
+    )
+
+
+def release_backlog(*, limit: int) -> list[int]:
+    """Rows waiting out a back-off that an outage caused are due now, the longest waiting first:
+    once the insurer answers again, a backlog goes in minutes, not at each row's last delay.
+    They go at the pace of the workers, each of which sends one request at a time."""
+    with transaction.atomic():
+        ids = list(
+            backed_off().select_for_update(skip_locked=True).order_by("created_at").values_list("pk", flat=True)[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+    return ids
 
 
 def _response_from_errors(outcome: Outcome) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from bpjs_gateway import outbox
+from bpjs_gateway import health, outbox
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -24,6 +24,15 @@ def send_outbox_message_task(message_id: int) -> str:
 def sweep_outbox_task() -> int:
     """Re-send what waited too long: a lost broker message or a dead worker loses nothing."""
     ids = outbox.due_message_ids()
+    for message_id in ids:
+        send_outbox_message_task.delay(message_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def probe_insurer_task() -> int:
+    """After an outage, the backlog goes as soon as the insurer answers, not at each row's back-off."""
+    ids = health.probe_and_release()
     for message_id in ids:
         send_outbox_message_task.delay(message_id)
     return len(ids)
