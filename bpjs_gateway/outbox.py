@@ -1,7 +1,7 @@
-"""Sending the outbox: claim a row, call the insurer with no transaction open, record the verdict.
+"""Sending the outbox: claim rows, call the insurer with no transaction open, record each verdict.
 
-A row is claimed by a conditional update under `SELECT … FOR UPDATE SKIP LOCKED`, so two workers
-never send it at once; the claim carries a lease, so a worker killed mid-request only delays the
+Rows are claimed by a conditional update under `SELECT … FOR UPDATE SKIP LOCKED`, so two workers
+never send one at once; the claim carries a lease, so a worker killed mid-request only delays the
 row until the sweep finds the lease expired. The key never changes, so a resend is a replay.
 """
 
