@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -118,22 +119,33 @@ def drain(*, budget_s: float, client: H2HClient | None = None, batch: int = DRAI
     """Send what is due, batch after batch, until nothing is or `budget_s` is spent: a backlog
     goes out at the pace of the insurer's answers, not of one Celery task per row.
 
-    Stops at the first answer to be retried (the insurer is struggling: each row keeps its own
-    back-off) and gives back the rows of the batch it had not sent yet. Returns the rows sent.
+    One call is on the wire while the answer before it is recorded, so the database's time
+    hides behind the network's, yet the insurer still gets one request at a time from a worker.
+    Stops after an answer to be retried (the insurer is struggling: each row keeps its own
+    back-off) and gives back the claimed rows it had not sent. Returns the rows sent.
     """
     client = client or default_client()
     deadline = time.monotonic() + budget_s
     sent = 0
-    while time.monotonic() < deadline:
-        claimed = _claim(limit=batch)
-        if not claimed:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-drain") as network:
+        in_flight: tuple[Claimed, Future[Outcome]] | None = None
+        while time.monotonic() < deadline:
+            claimed = _claim(limit=batch)
+            if not claimed:
+                break
+            for turn, row in enumerate(claimed):
+                answered, in_flight = in_flight, (row, network.submit(_call, client, row))
+                sent += 1
+                if answered is not None:
+                    retry = _record(answered[0], answered[1].result()).retry_in is not None
+                    if retry or time.monotonic() >= deadline:
+                        _unclaim(claimed[turn + 1 :])
+                        break
+            else:
+                continue
             break
-        for turn, row in enumerate(claimed):
-            result = _send(row, client)
-            sent += 1
-            if result.retry_in is not None or time.monotonic() >= deadline:
-                _unclaim(claimed[turn + 1 :])
-                return sent
+        if in_flight is not None:
+            _record(in_flight[0], in_flight[1].result())
     return sent
 
 
@@ -150,10 +162,13 @@ def _unclaim(rows: list[Claimed]) -> None:
 
 
 def _send(row: Claimed, client: H2HClient) -> SendResult:
-    outcome = client.call(
+    return _record(row, _call(client, row))
+
+
+def _call(client: H2HClient, row: Claimed) -> Outcome:
+    return client.call(
         row.method, row.path, body=row.body, idempotency_key=row.idempotency_key, content_type=row.content_type
     )
-    return _record(row, outcome)
 
 
 def _record(row: Claimed, outcome: Outcome) -> SendResult:
