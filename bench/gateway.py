@@ -1,10 +1,10 @@
-"""How long an outage's backlog takes to go once the insurer answers again: `python -m bench.gateway`.
+"""How long an outage's backlog takes to go once the insurer answers again.
 
 BENCH_COUNT registrations are queued while the sandbox is down; a Celery worker and beat with the
 settings' own probe and sweep periods try them, and each waits out a back-off of 150–300 s (as
 every row does after an outage of a few minutes, at the 300 s cap). Then the sandbox comes back,
 and the clock runs until every row is DONE: without the probe that is the back-off's end.
-Uses the database, broker and sandbox helpers of `bench/__main__.py`.
+For `make bench` to run beside gateway_throughput (bench/__main__.py), with its sandbox and helpers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -70,37 +69,3 @@ def outage_drain_seconds(base_url: str, processes: int, tmp: Path) -> tuple[floa
             process.terminate()
         for process in started:
             process.wait(timeout=30)
-
-
-def main() -> None:
-    from bench.__main__ import _prepare_database, start_sandbox
-
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sutasoma_bench")
-    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "sutasoma.settings_test"
-    _prepare_database()
-    import django
-
-    django.setup()
-    import redis
-    from django.core.management import call_command
-
-    from wilayah.loader import load_wilayah
-
-    call_command("migrate", verbosity=0)
-    load_wilayah(regency_codes=["73.12"])
-    redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
-    with tempfile.TemporaryDirectory() as tmp:
-        sandbox, base_url = start_sandbox(Path(tmp) / "sandbox.sqlite3")
-        try:
-            rows = [(n, *outage_drain_seconds(base_url, n, Path(tmp))) for n in (1, 4)]
-        finally:
-            sandbox.terminate()
-    print("\nBacklog after an outage (POST /peserta, each row backed off 150–300 s)")
-    print(f"{'processes':>9} {'drained in s':>13} {'back-off had left s':>20}")
-    for n, drained, left in rows:
-        print(f"{n:>9} {drained:>13.1f} {left:>20.1f}")
-
-
-if __name__ == "__main__":
-    main()
