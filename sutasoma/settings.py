@@ -228,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Background reports are kept EXPORT_KEEP_DAYS (monitoring/exports.py).
     "exports-cleanup": {"task": "monitoring.tasks.exports_cleanup_task", "schedule": crontab(hour=3, minute=30)},
+    # Import reports name NIKs: kept IMPORT_KEEP_DAYS (enrollment/import_jobs.py).
+    "imports-cleanup": {"task": "enrollment.tasks.import_jobs_cleanup_task", "schedule": crontab(hour=3, minute=40)},
     "claims-poll": {"task": "claims.tasks.poll_claims_task", "schedule": env_float("CLAIMS_POLL_EVERY_S", 900.0)},
     "outbox-sweep": {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",
