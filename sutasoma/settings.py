@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",
         "schedule": env_float("BPJS_OUTBOX_SWEEP_EVERY_S", 30.0),
     },
+    # Asks the insurer only while an outage's backlog waits; releases it once it answers.
+    "outbox-probe": {
+        "task": "bpjs_gateway.tasks.probe_insurer_task",
+        "schedule": env_float("BPJS_OUTBOX_PROBE_EVERY_S", 10.0),
+    },
 }
 
 # The insurer's host-to-host service (docs/insurer-contract.md). The secret never lives in the repository.
@@ -248,6 +253,10 @@ BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
 BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
 BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
 BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
+# How long a task that got an answer goes on sending whatever else is due (bpjs_gateway/outbox.py:drain).
+BPJS_OUTBOX_DRAIN_S = env_float("BPJS_OUTBOX_DRAIN_S", 20.0)
+# Rows one probe's answer may release (bpjs_gateway/health.py); the rest go with the next probe.
+BPJS_OUTBOX_RELEASE_MAX = env_int("BPJS_OUTBOX_RELEASE_MAX", 2000)
 
 # Existence checks (is this NIK registered? who has this name and birth date?) per user and window:
 # enough for a day of registrations, far too few to walk the NIK space.
