@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from contributions.models import Payment
 from sutasoma.formatting import bulan, rupiah, rupiah_words, tanggal
+from sutasoma.pdf import pdf_from_html
 from sutasoma.whatsapp import whatsapp_link
 
 
@@ -40,4 +40,4 @@ def receipt_share_text(payment: Payment) -> str:
 def receipt_pdf(payment: Payment) -> bytes:
     """A5, one page, with the same content as the printable page; the fonts are the system's."""
     html = render_to_string("contributions/receipt_pdf.html", receipt_context(payment))
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(html)

@@ -15,11 +15,11 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from weasyprint import HTML
 
 from enrollment.cover import CoverStatus, cover_status
 from enrollment.models import Farmer
 from sutasoma.months import add_months
+from sutasoma.pdf import pdf_from_html
 
 CARD_SALT = "monitoring.card.verify"
 PROGRAMMES = ("JKK", "JKM")
@@ -79,7 +79,7 @@ def card_pdf(farmer: Farmer, *, verify_url: str, today: dt.date) -> bytes:
             "today": today,
         },
     )
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(html)
 
 
 def card_verify_path(farmer: Farmer) -> str:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from monitoring.reports.document import Report
+from sutasoma.pdf import pdf_from_html
 
 # Wide tables (the monev figures have thirteen columns) need the page turned.
 LANDSCAPE = ("monev", "iuran")
@@ -14,4 +14,4 @@ LANDSCAPE = ("monev", "iuran")
 
 def report_pdf(report: Report) -> bytes:
     html = render_to_string("monitoring/reports/report.html", {"report": report, "landscape": report.name in LANDSCAPE})
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(html)
