@@ -12,7 +12,8 @@ the 1.000.000 runs sit side by side).
 - gateway: operations per second beside the sandbox's raw signed loop (bench/gateway.py)
 - pdf: the monthly monev PDF beside WeasyPrint alone (bench/monev_pdf.py)
 
-The data (manage.py gen_synthetic) stay in the bench database between runs.
+The data (manage.py gen_synthetic) stay between runs in a database per size: sutasoma_bench_20000,
+sutasoma_bench_1000000 (BENCH_DATABASE_URL names the stem); the gateway part uses sutasoma_bench_gateway.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def main() -> None:
         os.environ["PRIVATE_MEDIA_ROOT"] = str(Path(tmp) / "media")  # the KTPs the load scenario uploads
         if "gateway" in parts:
             results["gateway"] = _in_own_database("bench.gateway", f"{url}_gateway")
-        configure(url, migrate=True)
+        configure(f"{url}_{options.farmers}", migrate=True)  # one database per size: its data are kept
         results.update(_measure(options.farmers, parts, Path(tmp)))
     results["seconds"] = round(time.time() - dt.datetime.fromisoformat(results["started"]).timestamp())
     _write(results)
