@@ -77,7 +77,7 @@ def _measure(farmers: int, parts: set[str], tmp: Path) -> dict:
     if "import" in parts and importlib.util.find_spec("bench.import_speed"):
         from bench import import_speed
 
-        results["import"] = import_speed.measure()
+        results["import"] = import_speed.import_speed()  # wt-import: {rows_per_s, copy_rows_per_s, runs}
     if "pdf" in parts:
         results["monev_pdf"] = report_times(accounts["admin"][0].user)
     return results

@@ -27,7 +27,8 @@ def print_results(results: dict) -> None:
         for reason in load["failure_reasons"]:
             print(f"  ! {reason}")
     if imported := results.get("import"):
-        print(f"\nImport: {imported}")
+        rows, copy = imported["rows_per_s"], imported["copy_rows_per_s"]
+        print(f"\nImport of valid rows: {rows} rows/s, COPY of the same rows {copy} rows/s, ratio {rows / copy:.3f}")
     if gateway := results.get("gateway"):
         print(f"\nGateway, {gateway['registrations']} registrations: processes, raw op/s, gateway op/s, ratio")
         for n, row in gateway["by_processes"].items():
