@@ -65,15 +65,16 @@ def _measure(farmers: int, parts: set[str], tmp: Path) -> dict:
     results: dict = {"farmers_in_database": ensure_farmers(farmers), "data_s": round(time.perf_counter() - started)}
     accounts = bench_accounts()
     if parts & {"pages", "load"}:
-        with gunicorn(tmp / "gunicorn.log") as base_url:
+        with gunicorn(tmp / "gunicorn.log") as server:
             if "pages" in parts:
                 from bench.pages import measure_pages
 
-                results["pages"] = measure_pages(base_url, accounts)
+                results["pages"] = measure_pages(server.base_url, accounts)
             if "load" in parts:
                 from bench.load import run_load
 
-                results["load"] = run_load(base_url, accounts, tmp)
+                results["load"] = run_load(server.base_url, accounts, tmp)
+            results["gunicorn_worker_rss_mb"] = server.worker_rss_mb()  # after the load: what a worker grew to
     if "import" in parts and importlib.util.find_spec("bench.import_speed"):
         from bench import import_speed
 

@@ -26,6 +26,8 @@ def print_results(results: dict) -> None:
             print(f"  {name:<22} {row['requests']:>6} requests {row['failures']:>4} errors  p95 {row['p95_ms']:>7} ms")
         for reason in load["failure_reasons"]:
             print(f"  ! {reason}")
+    if sizes := results.get("gunicorn_worker_rss_mb"):
+        print(f"\ngunicorn workers after the run: {', '.join(f'{mb} MB' for mb in sizes)} resident")
     if imported := results.get("import"):
         rows, copy = imported["rows_per_s"], imported["copy_rows_per_s"]
         print(f"\nImport of valid rows: {rows} rows/s, COPY of the same rows {copy} rows/s, ratio {rows / copy:.3f}")

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -23,9 +24,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    process: subprocess.Popen
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker, from /proc (Linux; empty elsewhere)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if not children.exists():
+            return []
+        sizes = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            sizes.append(round(kb / 1024, 1))
+        return sizes
+
+
 @contextmanager
-def gunicorn(log: Path, workers: int = 2, threads: int = 4) -> Iterator[str]:
-    """A gunicorn serving the project with this process's environment; yields its base URL."""
+def gunicorn(log: Path, workers: int = 2, threads: int = 4) -> Iterator[Server]:
+    """A gunicorn serving the project with this process's environment, until the block ends."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "sutasoma.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
@@ -38,7 +57,7 @@ def gunicorn(log: Path, workers: int = 2, threads: int = 4) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, log)
-        yield base_url
+        yield Server(base_url, process)
     finally:
         process.terminate()
         process.wait(timeout=30)

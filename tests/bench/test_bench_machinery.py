@@ -28,8 +28,8 @@ def bench_server(soppeng, monkeypatch, tmp_path):
     monkeypatch.setenv("PRIVATE_MEDIA_ROOT", str(tmp_path / "media"))
     ensure_farmers(300)
     accounts = bench_accounts()
-    with gunicorn(tmp_path / "gunicorn.log") as base_url:
-        yield base_url, accounts
+    with gunicorn(tmp_path / "gunicorn.log") as server:
+        yield server.base_url, accounts
 
 
 def test_every_role_gets_its_pages_beside_their_sql_floor(bench_server, monkeypatch):
