@@ -5,6 +5,7 @@ the 1.000.000 runs sit side by side).
     make bench                      20.000 farmers in Soppeng, about 10 minutes
     make bench SCALE=1000000        a million over Sulawesi Selatan (the data alone take ~10 minutes)
     BENCH_PARTS=pages,load BENCH_LOAD_S=20 make bench     a quick check of some parts
+    BENCH_PARTS=data make bench SCALE=1000000             only make the data, for a later run
 
 - pages: p50/p95 per page and role through gunicorn, beside the same SQL run bare (bench/pages.py)
 - load: Locust, 50 agents and 5 coordinators for 2 minutes (bench/load.py)
@@ -39,6 +40,10 @@ PARTS = ("gateway", "pages", "load", "import", "pdf")
 def main() -> None:
     options = _options()
     parts = set(options.parts.split(","))
+    if unknown := parts - set(PARTS) - {"data"}:
+        raise SystemExit(
+            f"unknown parts {', '.join(sorted(unknown))}: choose from data (always made), {', '.join(PARTS)}"
+        )
     url = bench_database_url()
     results: dict = {"farmers": options.farmers, "cpus": os.cpu_count(), "started": dt.datetime.now(dt.UTC).isoformat()}
     with tempfile.TemporaryDirectory(prefix="sutasoma-bench-") as tmp:

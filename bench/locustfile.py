@@ -120,6 +120,8 @@ class Agent(SignedIn):
 
     @task(1)
     def pay(self) -> None:
+        if not self.payable:  # villages with no farmer yet: the agent registers one first
+            return self.register()
         farmer = random.choice(self.payable)
         form = self._page(f"/iuran/bayar/{farmer}/", name="payment form")
         if form is None:
