@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,13 +30,14 @@ from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 
 from accounts.models import Agent, Role, User
-from claims.models import Claim, ClaimEvent, ClaimKind, ClaimStatus
-from contributions.models import FundSource, Payer, Payment, PaymentStatus, Rate
+from bpjs_gateway.models import OutboxMessage
+from claims.models import Claim, ClaimDocument, ClaimEvent, ClaimKind, ClaimStatus
+from contributions.insurer import MESSAGES as PAYMENT_MESSAGES
+from contributions.models import FundSource, Payer, Payment, PaymentStatus, Rate, ReconciliationDifference
 from enrollment.demo import COUNT_DATE
 from enrollment.insurer import MESSAGES as REGISTRATION_MESSAGES
 from enrollment.models import MIN_INCOME, Farmer, Heir, Occupation, RegistrationStatus, Relation
 from monitoring import synthetic_words as words
-from sutasoma.months import add_months, month_start
 from wilayah.loader import load_wilayah
 from wilayah.models import Bpp, FarmerCount, Region
 
@@ -73,6 +76,10 @@ JKM_BENEFIT = 42_000_000  # santunan kematian, berkala and pemakaman (PP 82/2019
 OCCUPATIONS = [Occupation.PETANI] * 70 + [Occupation.PEKEBUN] * 10 + [Occupation.PETERNAK] * 6
 OCCUPATIONS += [Occupation.PEMBUDIDAYA_IKAN] * 4 + [Occupation.NELAYAN] * 4 + [Occupation.BURUH_TANI] * 6
 MONTH_CHOICES = [1, 1, 1, 1, 2, 3, 3, 3, 6, 6, 12]
+HEIR_RELATIONS = [Relation.ANAK] * 6 + [Relation.IBU, Relation.SAUDARA]
+PAYMENT_REFUSAL = json.dumps(
+    [{"field": "nominal", "code": "NOMINAL_TIDAK_SESUAI", "pesan": PAYMENT_MESSAGES["NOMINAL_TIDAK_SESUAI"]}]
+)
 PHONE_PREFIXES = ["11", "12", "13", "21", "22", "23", "51", "52", "53", "77", "78", "81", "82", "95", "96"]
 
 
@@ -88,6 +95,8 @@ class GenerationResult:
     claims: int = 0
     claim_events: int = 0
     agents: int = 0
+    python_seconds: float = 0.0  # making the rows
+    copy_seconds: float = 0.0  # sending them
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,7 +104,7 @@ def real_farmers() -> int:
     return Farmer.objects.filter(is_demo=False).count()
 
 
-def synthetic_farmers():
+def synthetic_farmers() -> QuerySet[Farmer]:
     return Farmer.objects.filter(is_demo=True, agent__code__startswith=AGENT_PREFIX)
 
 
@@ -118,11 +127,7 @@ class Village:
 
 
 def _villages(wilayah: str) -> list[Village]:
-    regencies = None if wilayah == "73" else [wilayah]
-    if not Region.objects.filter(code=wilayah).exists() or not Region.objects.filter(
-        level=Region.Level.DESA, code__startswith=wilayah + "."
-    ).exists():
-        load_wilayah(regency_codes=regencies)
+    load_wilayah(regency_codes=None if wilayah == "73" else [wilayah])  # idempotent: adds what is missing
     names = dict(Region.objects.filter(level__in=[1, 2], code__startswith=wilayah[:2]).values_list("code", "name"))
     villages = Region.objects.filter(level=Region.Level.DESA, code__startswith=wilayah + ".").order_by("code")
     result = []
@@ -305,29 +310,86 @@ EVENT_COLUMNS = ("id", "claim_id", "status", "note", "by_id", "at")
 
 @dataclass
 class _Batch:
-    farmers: list[tuple] = field(default_factory=list)
-    heirs: list[tuple] = field(default_factory=list)
-    payments: list[tuple] = field(default_factory=list)
-    claims: list[tuple] = field(default_factory=list)
-    events: list[tuple] = field(default_factory=list)
+    """One round's rows, each a line of COPY text (tab-separated, \\N for NULL)."""
+
+    farmers: list[str] = field(default_factory=list)
+    heirs: list[str] = field(default_factory=list)
+    payments: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+
+
+NULL = "\\N"
+DAY = 1440  # minutes
+
+
+class _Clock:
+    """Time as whole minutes WITA since the first day of the history: integers are what a million
+    farmers' payment loops can afford, strings are made once per day and per month."""
+
+    def __init__(self, first_day: dt.date, now: dt.datetime) -> None:
+        self.first_day = first_day
+        local_now = now.astimezone(WITA)
+        self.now = (local_now.date() - first_day).days * DAY + local_now.hour * 60 + local_now.minute
+        days = (local_now.date() - first_day).days + 2
+        self.dates = [first_day + dt.timedelta(days=i) for i in range(-1, days)]
+        self.day_text = [d.isoformat() for d in self.dates]
+        self.month_of_day = [d.year * 12 + d.month - 1 for d in self.dates]
+        self.month_text: dict[int, str] = {}
+        self.month_minute: dict[int, int] = {}
+
+    def date(self, t: int) -> dt.date:
+        return self.dates[t // DAY + 1]
+
+    def day(self, t: int) -> str:
+        return self.day_text[t // DAY + 1]
+
+    def month(self, t: int) -> int:
+        return self.month_of_day[t // DAY + 1]
+
+    def stamp(self, t: int) -> str:
+        """The moment in UTC, as COPY reads a timestamptz."""
+        utc = t - 8 * 60
+        minute = utc % DAY
+        return f"{self.day_text[utc // DAY + 1]} {minute // 60:02d}:{minute % 60:02d}:00+00"
+
+    def month_start_text(self, month: int) -> str:
+        text = self.month_text.get(month)
+        if text is None:
+            text = self.month_text[month] = f"{month // 12:04d}-{month % 12 + 1:02d}-01"
+        return text
+
+    def minute_of_month(self, month: int) -> int:
+        minute = self.month_minute.get(month)
+        if minute is None:
+            first = dt.date(month // 12, month % 12 + 1, 1)
+            minute = self.month_minute[month] = (first - self.first_day).days * DAY
+        return minute
 
 
 class _Maker:
     """Makes one farmer with everything that hangs on it; one random stream, so a seed repeats."""
 
-    def __init__(self, *, rng: random.Random, now: dt.datetime, ids: _Ids, staff: Staff, rates: _Rates,
+    def __init__(self, *, rng: random.Random, clock: _Clock, ids: _Ids, staff: Staff, rates: _Rates,
                  payers: dict[str, int], used_niks: set[str]) -> None:
-        self.rng, self.now, self.ids, self.staff, self.rates = rng, now, ids, staff, rates
-        self.today = now.astimezone(WITA).date()
-        self.this_month = month_start(self.today)
+        self.rng, self.r, self.clock, self.ids, self.staff = rng, rng.random, clock, ids, staff
+        self.rates = rates
         self.payers = payers
         self.used_niks = used_niks
         self.next_serial: dict[str, int] = {}
+        self.today = clock.date(clock.now)
+        self.rate_days = [((valid_from - clock.first_day).days * DAY, jkk, jkm) for valid_from, jkk, jkm in rates.rates]
+
+    def pick(self, items: list):
+        return items[int(self.r() * len(items))]
+
+    def between(self, low: int, high: int) -> int:
+        return low + int(self.r() * (high - low + 1))
 
     # -- identity -------------------------------------------------------------------------------
 
     def nik(self, village: Village, birth: dt.date, female: bool) -> str:
-        head = f"{village.nik_prefix}{birth.day + (40 if female else 0):02d}{birth:%m%y}"
+        head = f"{village.nik_prefix}{birth.day + (40 if female else 0):02d}{birth.month:02d}{birth.year % 100:02d}"
         serial = self.next_serial.get(head, FIRST_SERIAL)
         while f"{head}{serial:04d}" in self.used_niks:
             serial += 1
@@ -337,256 +399,255 @@ class _Maker:
         return f"{head}{serial:04d}"
 
     def name(self, female: bool, village: Village, older: bool) -> str:
-        rng = self.rng
+        r, pick = self.r, self.pick
         if female:
-            first, core = rng.choice(words.FEMALE_FIRST), rng.choice(words.FEMALE_NAMES)
+            first, core = pick(words.FEMALE_FIRST), pick(words.FEMALE_NAMES)
             if first == "HJ." and not older:
                 first = ""
         else:
-            first, core = rng.choice(words.MALE_FIRST), rng.choice(words.MALE_NAMES)
+            first, core = pick(words.MALE_FIRST), pick(words.MALE_NAMES)
             if first == "H." and not older:
                 first = ""
-            if village.regency in words.MAKASSAR_REGENCIES and rng.random() < 0.3:
-                return f"{core} {rng.choice(words.DAENG)}"
-        second = ""
-        if rng.random() < 0.45:
-            second = rng.choice(words.FEMALE_NAMES if female and rng.random() < 0.5 else words.MALE_NAMES)
-        return " ".join(part for part in (first, core, second) if part)
+            if village.regency in words.MAKASSAR_REGENCIES and r() < 0.3:
+                return f"{core} {pick(words.DAENG)}"
+        if r() < 0.45:
+            second = pick(words.FEMALE_NAMES if female and r() < 0.5 else words.MALE_NAMES)
+            return f"{first} {core} {second}" if first else f"{core} {second}"
+        return f"{first} {core}" if first else core
 
     def phone(self) -> str:
-        if self.rng.random() < 0.15:
+        if self.r() < 0.15:
             return ""
-        return f"08{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10**7, 10**8)}"
+        return f"08{self.pick(PHONE_PREFIXES)}{self.between(10**7, 10**8 - 1)}"
 
-    def address(self, village: Village) -> tuple[str, str, str]:
-        rng = self.rng
-        if village.is_kelurahan and rng.random() < 0.6:
-            street = f"JL. {rng.choice(words.STREETS)} NO. {rng.randint(1, 120)}"
-            return street, f"{rng.randint(1, 8):03d}", f"{rng.randint(1, 5):03d}"
-        return f"DUSUN {rng.choice(words.DUSUN)}", f"{rng.randint(1, 6):03d}", f"{rng.randint(1, 4):03d}"
+    def address(self, village: Village) -> str:
+        """Address, RT and RW, tab-separated."""
+        between = self.between
+        if village.is_kelurahan and self.r() < 0.6:
+            return f"JL. {self.pick(words.STREETS)} NO. {between(1, 120)}\t{between(1, 8):03d}\t{between(1, 5):03d}"
+        return f"DUSUN {self.pick(words.DUSUN)}\t{between(1, 6):03d}\t{between(1, 4):03d}"
 
     def birth_place(self, village: Village) -> str:
-        roll = self.rng.random()
+        roll = self.r()
         if roll < 0.55:
             return village.kecamatan_name
         if roll < 0.75:
             return village.regency_name
-        return self.rng.choice(words.TOWNS)
+        return self.pick(words.TOWNS)
 
     # -- one farmer -----------------------------------------------------------------------------
 
-    def farmer(self, batch: _Batch, village: Village, created_at: dt.datetime) -> None:
-        rng = self.rng
+    def farmer(self, batch: _Batch, village: Village, created: int) -> None:
+        r, between, clock = self.r, self.between, self.clock
         pk = self.ids.take(Farmer)
-        registered_on = created_at.astimezone(WITA).date()
-        female = rng.random() < 0.35
-        age = 18 + int(44 * rng.betavariate(2.2, 2))
-        birth = dt.date(registered_on.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        registered_on = clock.date(created)
+        female = r() < 0.35
+        age = 18 + int(44 * self.rng.betavariate(2.2, 2))
+        birth = dt.date(registered_on.year - age, between(1, 12), between(1, 28))
         nik = self.nik(village, birth, female)
-        no_kk = f"{village.nik_prefix}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(5, 24):02d}"
-        no_kk += f"{rng.randint(1, 9999):04d}"
+        issued = f"{between(1, 28):02d}{between(1, 12):02d}{between(5, 24):02d}"  # the KK's issue date, DDMMYY
+        no_kk = f"{village.nik_prefix}{issued}{between(1, 9999):04d}"
         name = self.name(female, village, older=age >= 45)
-        address, rt, rw = self.address(village)
         agent_id, user_id = self.staff.agent_by_village[village.code]
-        roll = rng.random()
-        recent = (self.now - created_at).days < 14
+        roll = r()
         if roll < 0.02:
             status, errors = RegistrationStatus.DITOLAK, self._registration_errors()
-        elif roll < 0.04 or (recent and roll < 0.7):
+        elif roll < 0.04 or (clock.now - created < 14 * DAY and roll < 0.7):
             status, errors = RegistrationStatus.MENUNGGU_KPJ, "[]"
         else:
             status, errors = RegistrationStatus.TERDAFTAR, "[]"
         income = self._income()
-        group = "" if rng.random() < 0.15 else f"KT {rng.choice(words.GROUP_WORDS)}"
-        if rng.random() < 0.3:
-            group += f" {rng.choice(['I', 'II', 'III'])}" if group else ""
+        group = "" if r() < 0.15 else f"KT {self.pick(words.GROUP_WORDS)}"
+        if group and r() < 0.3:
+            group += f" {self.pick(['I', 'II', 'III'])}"
         heirs = self._heirs(batch, pk, female, village, birth)
         paid_through = None
         if status != RegistrationStatus.DITOLAK:
-            paid_through = self._payments(batch, pk, village, income, created_at, user_id, status)
-            if paid_through and rng.random() < 0.012:
-                self._claim(batch, pk, village, heirs, name, created_at, paid_through, user_id)
+            paid_through = self._payments(batch, pk, village, income, created, user_id, status)
+            if paid_through is not None and r() < 0.012:
+                self._claim(batch, pk, heirs, name, created, paid_through, user_id)
+        stamp = clock.stamp(created)
+        kpj = f"{KPJ_PREFIX}{pk:09d}" if status == RegistrationStatus.TERDAFTAR else NULL
+        through = NULL if paid_through is None else clock.month_start_text(paid_through)
         batch.farmers.append(
-            (
-                pk, nik, no_kk, name, self.birth_place(village), birth, "P" if female else "L", address, rt, rw,
-                village.code, self.phone(), rng.choice(OCCUPATIONS), group, income, "", created_at, user_id,
-                agent_id, user_id, status, f"{KPJ_PREFIX}{pk:09d}" if status == RegistrationStatus.TERDAFTAR else None,
-                errors, paid_through, True, created_at, created_at,
-            )
+            f"{pk}\t{nik}\t{no_kk}\t{name}\t{self.birth_place(village)}\t{birth.isoformat()}\t{'P' if female else 'L'}"
+            f"\t{self.address(village)}\t{village.code}\t{self.phone()}\t{self.pick(OCCUPATIONS)}\t{group}\t{income}"
+            f"\t\t{stamp}\t{user_id}\t{agent_id}\t{user_id}\t{status}\t{kpj}\t{errors}\t{through}\t1\t{stamp}\t{stamp}"
         )
 
     def _registration_errors(self) -> str:
-        code = self.rng.choice(["NIK_TIDAK_VALID", "NIK_TIDAK_COCOK", "WILAYAH_TIDAK_DIKENAL"])
+        code = self.pick(["NIK_TIDAK_VALID", "NIK_TIDAK_COCOK", "WILAYAH_TIDAK_DIKENAL"])
         field_name = "kode_wilayah" if code == "WILAYAH_TIDAK_DIKENAL" else "nik"
         return json.dumps([{"field": field_name, "code": code, "pesan": REGISTRATION_MESSAGES[code]}])
 
     def _income(self) -> int:
-        roll = self.rng.random()
+        roll = self.r()
         if roll < 0.80:
             return MIN_INCOME
         if roll < 0.92:
             return 1_500_000
         if roll < 0.97:
             return 2_000_000
-        return self.rng.randint(25, 50) * 100_000
+        return self.between(25, 50) * 100_000
 
     def _heirs(self, batch: _Batch, farmer_id: int, female: bool, village: Village, birth: dt.date) -> list[tuple]:
-        rng = self.rng
-        made = []
-        if rng.random() < 0.08:
+        """1–3 heirs for most: the spouse first, then children, a mother or a sibling."""
+        r, between = self.r, self.between
+        made: list[tuple] = []
+        if r() < 0.08:
             return made
-        count = rng.choice([1, 1, 1, 2, 2, 2, 3, 3])
-        married = rng.random() < 0.85
+        count = self.pick([1, 1, 1, 2, 2, 2, 3, 3])
+        married = r() < 0.85
         for index in range(count):
             if index == 0 and married:
                 relation, heir_female = (Relation.SUAMI, False) if female else (Relation.ISTRI, True)
-                heir_birth = birth + dt.timedelta(days=rng.randint(-3000, 3000))
+                heir_birth = birth + dt.timedelta(days=between(-3000, 3000))
             else:
-                relation = rng.choice([Relation.ANAK] * 6 + [Relation.IBU, Relation.SAUDARA])
-                heir_female = rng.random() < 0.5 if relation != Relation.IBU else True
-                younger = rng.randint(6000, 11000) if relation == Relation.ANAK else 0
-                heir_birth = birth + dt.timedelta(days=younger)
+                relation = self.pick(HEIR_RELATIONS)
+                heir_female = relation == Relation.IBU or r() < 0.5
+                heir_birth = birth + dt.timedelta(days=between(6000, 11000) if relation == Relation.ANAK else 0)
             nik = ""
-            if rng.random() < 0.4 and heir_birth < self.today:
+            if r() < 0.4 and heir_birth < self.today:
                 day = heir_birth.day + (40 if heir_female else 0)
-                nik = f"{village.nik_prefix}{day:02d}{heir_birth:%m%y}{rng.randint(1, 4999):04d}"
-            row = (self.ids.take(Heir), farmer_id, self.name(heir_female, village, older=False), relation, nik)
-            batch.heirs.append(row)
-            made.append(row)
+                nik = f"{village.nik_prefix}{day:02d}{heir_birth.month:02d}{heir_birth.year % 100:02d}"
+                nik += f"{between(1, 4999):04d}"
+            pk = self.ids.take(Heir)
+            heir_name = self.name(heir_female, village, older=False)
+            batch.heirs.append(f"{pk}\t{farmer_id}\t{heir_name}\t{relation}\t{nik}")
+            made.append((heir_name, relation))
         return made
 
-    def _payments(self, batch: _Batch, farmer_id: int, village: Village, income: int, created_at: dt.datetime,
-                  user_id: int, status: str) -> dt.date | None:
-        """Payments by the rule of contributions.services.next_start_month; returns paid_through,
-        the last month of the confirmed ones, as contributions.insurer sets it."""
-        rng = self.rng
-        roll = rng.random()
+    def _payments(self, batch: _Batch, farmer_id: int, village: Village, income: int, created: int,
+                  user_id: int, status: str) -> int | None:
+        """Payments by the rule of contributions.services.next_start_month; returns paid_through
+        (a month index), the last month of the confirmed ones, as contributions.insurer sets it."""
+        r, between, now = self.r, self.between, self.clock.now
+        roll = r()
         if status == RegistrationStatus.MENUNGGU_KPJ:
             if roll < 0.5:  # paid at registration, waiting for the KPJ
-                self._payment(batch, farmer_id, village, income, created_at, None, user_id, PaymentStatus.MENUNGGU)
+                self._payment(batch, farmer_id, village, income, created, None, user_id, PaymentStatus.MENUNGGU)
             return None
         if roll < 0.10:
             return None  # registered, never paid
-        lapses_after = rng.randint(1, 18) if roll < 0.38 else None
-        resumes = rng.random() < 0.2
-        paid_at = created_at + dt.timedelta(minutes=rng.randint(5, 60 * 24 * 5))
-        last_end: dt.date | None = None
-        paid_through: dt.date | None = None
+        lapses_after = between(1, 18) if roll < 0.38 else None
+        resumes = r() < 0.2
+        paid = created + between(5, 5 * DAY)
+        last_end: int | None = None
+        paid_through: int | None = None
         covered = 0
-        while paid_at < self.now:
+        while paid < now:
             payment_status = PaymentStatus.TERKONFIRMASI
-            if self.now - paid_at < dt.timedelta(days=3) and rng.random() < 0.6:
+            if now - paid < 3 * DAY and r() < 0.6:
                 payment_status = PaymentStatus.MENUNGGU
-            elif rng.random() < 0.003:
+            elif r() < 0.003:
                 # Refused, and taken again a few days later for the same months.
-                self._payment(batch, farmer_id, village, income, paid_at, last_end, user_id, PaymentStatus.DITOLAK)
-                paid_at += dt.timedelta(days=rng.randint(1, 6))
-                if paid_at >= self.now:
+                self._payment(batch, farmer_id, village, income, paid, last_end, user_id, PaymentStatus.DITOLAK)
+                paid += between(1, 6) * DAY
+                if paid >= now:
                     break
-            start, end = self._payment(batch, farmer_id, village, income, paid_at, last_end, user_id, payment_status)
+            start, end = self._payment(batch, farmer_id, village, income, paid, last_end, user_id, payment_status)
             last_end = end
             if payment_status == PaymentStatus.TERKONFIRMASI:
                 paid_through = end
-            covered += (end.year - start.year) * 12 + end.month - start.month + 1
+            covered += end - start + 1
             if lapses_after is not None and covered >= lapses_after:
                 if not resumes:
                     break
                 resumes = False
-                gap = add_months(end, rng.randint(3, 9))
-                next_day = gap.replace(day=rng.randint(1, 28))
+                month = end + between(3, 9)
             else:
                 # Paid in the last month covered, sometimes in the grace month after it.
-                month = add_months(end, 1) if rng.random() < 0.15 else end
-                next_day = month.replace(day=rng.randint(1, 28))
-            candidate = dt.datetime.combine(next_day, dt.time(rng.randint(8, 16), rng.randint(0, 59)), WITA)
-            paid_at = max(candidate, paid_at + dt.timedelta(hours=rng.randint(2, 72)))
+                month = end + 1 if r() < 0.15 else end
+            candidate = self.clock.minute_of_month(month) + between(0, 27) * DAY + between(8 * 60, 16 * 60)
+            paid = max(candidate, paid + between(120, 3 * DAY))
         return paid_through
 
-    def _payment(self, batch: _Batch, farmer_id: int, village: Village, income: int, paid_at: dt.datetime,
-                 last_end: dt.date | None, user_id: int, status: str) -> tuple[dt.date, dt.date]:
-        rng = self.rng
-        paid_on = paid_at.astimezone(WITA).date()
-        this_month = month_start(paid_on)
-        if last_end is not None and last_end >= add_months(this_month, -1):
-            start = add_months(last_end, 1)
-        else:
-            start = this_month
-        months = rng.choice(MONTH_CHOICES)
-        end = add_months(start, months - 1)
-        monthly = self.rates.monthly(income, paid_on)
+    def _payment(self, batch: _Batch, farmer_id: int, village: Village, income: int, paid: int,
+                 last_end: int | None, user_id: int, status: str) -> tuple[int, int]:
+        r, clock = self.r, self.clock
+        this_month = clock.month(paid)
+        start = last_end + 1 if last_end is not None and last_end >= this_month - 1 else this_month
+        months = self.pick(MONTH_CHOICES)
+        end = start + months - 1
+        monthly = self._monthly(income, paid)
         amount = monthly * months
-        cash = amount if rng.random() < 0.85 else -(-amount // 5_000) * 5_000
-        roll = rng.random()
-        source, payer = FundSource.MANDIRI, None
+        cash = amount if r() < 0.85 else -(-amount // 5_000) * 5_000
+        roll = r()
+        source, payer = FundSource.MANDIRI, NULL
         if roll < 0.15 and village.code in self.payers:
             source, payer = FundSource.DANA_DESA, self.payers[village.code]
         elif roll < 0.22:
             source, payer = FundSource.PEMDA, self.payers[village.regency]
         pk = self.ids.take(Payment)
-        confirmed = status == PaymentStatus.TERKONFIRMASI
-        confirmed_at = paid_at + dt.timedelta(minutes=rng.randint(1, 600)) if confirmed else None
-        errors = "[]"
-        if status == PaymentStatus.DITOLAK:
-            errors = json.dumps([{"field": "nominal", "code": "NOMINAL_TIDAK_SESUAI",
-                                  "pesan": "Nominal iuran tidak sesuai dengan jumlah bulan dan tarif."}])
+        stamp = clock.stamp(paid)
+        transaction_no, confirmed_at, errors = "", NULL, "[]"
+        if status == PaymentStatus.TERKONFIRMASI:
+            transaction_no, confirmed_at = f"SINTRX{pk:012d}", clock.stamp(min(paid + self.between(1, 600), clock.now))
+        elif status == PaymentStatus.DITOLAK:
+            errors = PAYMENT_REFUSAL
+        day = clock.day(paid)
         batch.payments.append(
-            (
-                pk, f"SIN{paid_on:%y%m}-{pk:010d}", farmer_id, start, months, end, monthly, amount, cash, source, payer,
-                paid_at, user_id, status, f"SINTRX{pk:012d}" if confirmed else "", confirmed_at, errors, paid_at,
-            )
+            f"{pk}\tSIN{day[2:4]}{day[5:7]}-{pk:010d}\t{farmer_id}\t{clock.month_start_text(start)}\t{months}"
+            f"\t{clock.month_start_text(end)}\t{monthly}\t{amount}\t{cash}\t{source}\t{payer}\t{stamp}\t{user_id}"
+            f"\t{status}\t{transaction_no}\t{confirmed_at}\t{errors}\t{stamp}"
         )
         return start, end
 
-    def _claim(self, batch: _Batch, farmer_id: int, village: Village, heirs: list[tuple], name: str,
-               created_at: dt.datetime, paid_through: dt.date, user_id: int) -> None:
-        rng = self.rng
-        kind = ClaimKind.JKM if rng.random() < 0.3 else ClaimKind.JKK
-        first = created_at.astimezone(WITA).date()
-        last = min(add_months(paid_through, 1) - dt.timedelta(days=1), self.today - dt.timedelta(days=1))
-        if last < first:
+    def _monthly(self, income: int, t: int) -> int:
+        # As contributions.rates.monthly_contribution: JKK in basis points rounded down, plus JKM;
+        # the rate of the day of payment (before the first rate, the first).
+        chosen = self.rate_days[0]
+        for rate in self.rate_days:
+            if rate[0] <= t:
+                chosen = rate
+        return income * chosen[1] // 10_000 + chosen[2]
+
+    def _claim(self, batch: _Batch, farmer_id: int, heirs: list[tuple], name: str, created: int,
+               paid_through: int, user_id: int) -> None:
+        r, between, clock, pick = self.r, self.between, self.clock, self.pick
+        kind = ClaimKind.JKM if r() < 0.3 else ClaimKind.JKK
+        first_day = created // DAY
+        last_day = min(clock.minute_of_month(paid_through + 1) // DAY - 1, clock.now // DAY - 1)
+        if last_day < first_day:
             return
-        incident = first + dt.timedelta(days=rng.randint(0, (last - first).days))
-        reported = dt.datetime.combine(incident, dt.time(9), WITA) + dt.timedelta(
-            days=rng.randint(0, 20), minutes=rng.randint(0, 480)
-        )
-        if reported >= self.now:
-            reported = self.now - dt.timedelta(minutes=rng.randint(10, 600))
-        end = rng.choices(list(CLAIM_ENDS), weights=list(CLAIM_ENDS.values()))[0]
-        path = STATUS_PATH[: STATUS_PATH.index(ClaimStatus.VERIFIKASI) + 1] + [end] if end == ClaimStatus.DITOLAK else (
-            STATUS_PATH[: STATUS_PATH.index(end) + 1]
-        )
+        incident = between(first_day, last_day) * DAY
+        reported = incident + 9 * 60 + between(0, 20) * DAY + between(0, 480)
+        if reported >= clock.now:
+            reported = clock.now - between(10, 600)
+        end = self.rng.choices(list(CLAIM_ENDS), weights=list(CLAIM_ENDS.values()))[0]
+        if end == ClaimStatus.DITOLAK:
+            path = [*STATUS_PATH[: STATUS_PATH.index(ClaimStatus.VERIFIKASI) + 1], end]
+        else:
+            path = STATUS_PATH[: STATUS_PATH.index(end) + 1]
         pk = self.ids.take(Claim)
         at, reached = reported, []
         for step in path:
             if reached:
-                at += dt.timedelta(days=rng.randint(1, 10), minutes=rng.randint(0, 600))
-                if at >= self.now:
+                at += between(1, 10) * DAY + between(0, 600)
+                if at >= clock.now:
                     break
-            by = user_id if step in STATUS_PATH[:3] else None
-            batch.events.append((self.ids.take(ClaimEvent), pk, step, "", by, at))
+            by = user_id if step in STATUS_PATH[:3] else NULL
+            batch.events.append(f"{self.ids.take(ClaimEvent)}\t{pk}\t{step}\t\t{by}\t{clock.stamp(at)}")
             reached.append((step, at))
         status, since = reached[-1]
-        heir = heirs[0] if heirs else None
-        dusun = rng.choice(words.DUSUN)
-        at_insurer = STATUS_PATH.index(status) >= 2 if status in STATUS_PATH else True
+        dusun = pick(words.DUSUN)
         if kind == ClaimKind.JKM:
-            reporter, relation = (heir[2], heir[3]) if heir else (f"KEPALA DESA {dusun}", Relation.LAINNYA)
-            place, description = f"DUSUN {dusun}", rng.choice(words.JKM_CAUSES)
-            beneficiary, bank = reporter, rng.choice(words.BANKS)
-            account, holder = f"{rng.randrange(10**12, 10**13)}", reporter
+            reporter, relation = heirs[0] if heirs else (f"KEPALA DUSUN {dusun}", Relation.LAINNYA)
+            place, description = f"DUSUN {dusun}", pick(words.JKM_CAUSES)
+            bank = f"{reporter}\t{pick(words.BANKS)}\t{between(10**12, 10**13 - 1)}\t{reporter}"
             paid = JKM_BENEFIT
         else:
-            reporter, relation = (name, Relation.LAINNYA) if not heir else (heir[2], heir[3])
-            place, description = rng.choice(words.JKK_PLACES).format(dusun), rng.choice(words.JKK_ACCIDENTS)
-            beneficiary = bank = account = holder = ""
-            paid = rng.randint(5, 250) * 100_000
+            reporter, relation = heirs[0] if heirs else (name, Relation.LAINNYA)
+            place, description = pick(words.JKK_PLACES).format(dusun), pick(words.JKK_ACCIDENTS)
+            bank = "\t\t\t"
+            paid = between(5, 250) * 100_000
+        claim_no = f"SINKLM{pk:010d}" if status not in STATUS_PATH[:2] else NULL
+        paid_amount = paid if status == ClaimStatus.DIBAYAR else NULL
+        reason = pick(words.CLAIM_REFUSALS) if status == ClaimStatus.DITOLAK else ""
         batch.claims.append(
-            (
-                pk, farmer_id, kind, incident, place, description, reporter, relation, self.phone() or "081200000000",
-                beneficiary, bank, account, holder, status, since, f"SINKLM{pk:010d}" if at_insurer else None,
-                paid if status == ClaimStatus.DIBAYAR else None,
-                rng.choice(words.CLAIM_REFUSALS) if status == ClaimStatus.DITOLAK else "", "[]", user_id, reported,
-            )
+            f"{pk}\t{farmer_id}\t{kind}\t{clock.day(incident)}\t{place}\t{description}\t{reporter}\t{relation}"
+            f"\t{self.phone() or '081200000000'}\t{bank}\t{status}\t{clock.stamp(since)}\t{claim_no}\t{paid_amount}"
+            f"\t{reason}\t[]\t{user_id}\t{clock.stamp(reported)}"
         )
 
 
@@ -595,36 +656,65 @@ class _Maker:
 
 
 class _Writer:
-    """COPY on PostgreSQL, executemany elsewhere."""
+    """COPY on PostgreSQL, from a thread of its own, so the server parses one round while the next
+    is being made; executemany elsewhere, from the same lines."""
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if self.postgres:
+            # The thread uses this connection as it is, inside the caller's transaction; the main
+            # thread does not touch the database until close() has waited for the last COPY.
+            self.raw = connection.connection
+            self.thread = threading.Thread(target=self._copy_all, daemon=True)
+            self.thread.start()
 
-    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if not rows:
+    def write(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
+        if not lines:
             return
         names = ", ".join(f'"{c}"' for c in columns)
+        if self.postgres:
+            if self.failure:
+                raise self.failure
+            self.queue.put((f"COPY {table} ({names}) FROM STDIN", "\n".join(lines) + "\n"))
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        rows = [tuple(self._sqlite(v) for v in line.split("\t")) for line in lines]
         with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [self._plain(r) for r in rows])
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    def close(self) -> None:
+        """Wait for the last COPY; raise what failed in the thread."""
+        self.stop()
+        if self.failure:
+            raise self.failure
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def _copy_all(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.failure:
+                continue  # drain: the main thread raises at its next write or at close()
+            sql, text = item
+            try:
+                with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                    copy.write(text)
+            except BaseException as exc:  # noqa: BLE001 — handed to the main thread
+                self.failure = exc
 
     @staticmethod
-    def _plain(row: tuple) -> tuple:
-        values = []
-        for value in row:
-            if isinstance(value, dt.datetime):
-                value = connection.ops.adapt_datetimefield_value(value)
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            elif isinstance(value, bool):
-                value = int(value)
-            values.append(value)
-        return tuple(values)
+    def _sqlite(value: str) -> str | None:
+        if value == NULL:
+            return None
+        if len(value) == 22 and value.endswith("+00") and value[10] == " ":
+            return value[:-3]  # Django keeps SQLite's datetimes as naive UTC text
+        return value
 
 
 TABLES = (
@@ -647,6 +737,9 @@ class _IndexesDeferred:
 
     def __enter__(self) -> _IndexesDeferred:
         with connection.cursor() as cursor:
+            # The users, agents and payers just made still hold deferred key checks: run them now,
+            # since a table with pending checks cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
                 "WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('u', 'f') ORDER BY c.contype DESC, c.conname",
@@ -687,18 +780,12 @@ class _NoDeferral:
         return None
 
 
-def _created_times(count: int, rng: random.Random, now: dt.datetime, first_day: dt.date) -> list[dt.datetime]:
-    """Registration times over the last years, more of them lately (the programme grows), in
+def _created_times(count: int, rng: random.Random, clock: _Clock) -> list[int]:
+    """Registration times over the history, more of them lately (the programme grows), in
     working hours WITA, sorted: ids follow registration as they do in a real database."""
-    start = max(now - dt.timedelta(days=365 * YEARS_OF_HISTORY), dt.datetime.combine(first_day, dt.time(), WITA))
-    span_days = (now - start).days
-    days = sorted(int(span_days * (rng.random() ** 0.7)) for _ in range(count))
-    base = start.astimezone(WITA).replace(hour=0, minute=0, second=0, microsecond=0)
-    times = []
-    for day in days:
-        moment = base + dt.timedelta(days=day, seconds=rng.randint(8 * 3600, 16 * 3600))
-        times.append(min(moment, now - dt.timedelta(minutes=1)))
-    return times
+    days = clock.now // DAY
+    times = sorted(int(days * (rng.random() ** 0.7)) * DAY + rng.randint(8 * 60, 16 * 60) for _ in range(count))
+    return [min(t, clock.now - 1) for t in times]
 
 
 def _payers(villages: list[Village], rng: random.Random, dinas_ids: dict[str, int]) -> dict[str, int]:
@@ -751,9 +838,10 @@ def _reset_sequences(models: Iterable) -> None:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {highest})")
 
 
-def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = False,
+def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = False, bulk_from: int = BULK_FROM,
              progress: Callable[[GenerationResult], None] | None = None) -> GenerationResult:
-    """Add `petani` synthetic farmers in `wilayah` ("73" or a regency such as "73.12")."""
+    """Add `petani` synthetic farmers in `wilayah` ("73" or a regency such as "73.12"); from
+    `bulk_from` farmers on, PostgreSQL builds the tables' indexes once after the load."""
     if not force and (real := real_farmers()):
         raise SyntheticRefused(
             f"Basis data ini berisi {real} petani sungguhan (bukan demo/sintetis). Pakai --force bila memang disengaja."
@@ -761,7 +849,7 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
     rng = random.Random(seed)
     now = timezone.now().replace(microsecond=0)
     result = GenerationResult()
-    clock = time.perf_counter()
+    started = time.perf_counter()
     with transaction.atomic():
         villages = _villages(wilayah)
         sizes = _village_sizes(villages, petani, rng)
@@ -773,36 +861,47 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
         rates = _Rates()
         used_niks = set(Farmer.objects.filter(nik__startswith=wilayah.replace(".", "")).values_list("nik", flat=True))
         ids = _Ids(*(model for model, _, _ in TABLES))
-        maker = _Maker(rng=rng, now=now, ids=ids, staff=staff, rates=rates, payers=payers, used_niks=used_niks)
+        first_day = max(timezone.localdate(now) - dt.timedelta(days=365 * YEARS_OF_HISTORY), rates.first_day)
+        clock = _Clock(first_day, now)
+        maker = _Maker(rng=rng, clock=clock, ids=ids, staff=staff, rates=rates, payers=payers, used_niks=used_niks)
         where = [v for v, size in zip(villages, sizes, strict=True) for _ in range(size)]
         rng.shuffle(where)
-        times = _created_times(petani, rng, now, rates.first_day)
-        result.seconds["persiapan"] = time.perf_counter() - clock
+        times = _created_times(petani, rng, clock)
+        result.seconds["persiapan"] = time.perf_counter() - started
         writer = _Writer()
-        bulk = writer.postgres and petani >= BULK_FROM
+        bulk = writer.postgres and petani >= bulk_from
         tables = [model._meta.db_table for model, _, _ in TABLES]
-        with _IndexesDeferred(tables) if bulk else _NoDeferral():
-            for start in range(0, petani, CHUNK):
-                batch = _Batch()
-                for village, created_at in zip(where[start : start + CHUNK], times[start : start + CHUNK], strict=True):
-                    maker.farmer(batch, village, created_at)
-                for model, columns, attr in TABLES:
-                    writer.write(model._meta.db_table, columns, getattr(batch, attr))
-                result.farmers += len(batch.farmers)
-                result.heirs += len(batch.heirs)
-                result.payments += len(batch.payments)
-                result.claims += len(batch.claims)
-                result.claim_events += len(batch.events)
-                if progress:
-                    progress(result)
-            result.seconds["baris"] = time.perf_counter() - clock - result.seconds["persiapan"]
-        result.seconds["indeks"] = time.perf_counter() - clock - sum(result.seconds.values())
+        try:
+            with _IndexesDeferred(tables) if bulk else _NoDeferral():
+                for start in range(0, petani, CHUNK):
+                    batch = _Batch()
+                    made = time.perf_counter()
+                    end = start + CHUNK
+                    for village, created in zip(where[start:end], times[start:end], strict=True):
+                        maker.farmer(batch, village, created)
+                    written = time.perf_counter()
+                    for model, columns, attr in TABLES:
+                        writer.write(model._meta.db_table, columns, getattr(batch, attr))
+                    result.python_seconds += written - made
+                    result.copy_seconds += time.perf_counter() - written  # waiting for the COPY thread
+                    result.farmers += len(batch.farmers)
+                    result.heirs += len(batch.heirs)
+                    result.payments += len(batch.payments)
+                    result.claims += len(batch.claims)
+                    result.claim_events += len(batch.events)
+                    if progress:
+                        progress(result)
+                writer.close()
+                result.seconds["baris"] = time.perf_counter() - started - result.seconds["persiapan"]
+        finally:
+            writer.stop()  # on a failure, before the rollback: the thread uses the same connection
+        result.seconds["indeks"] = time.perf_counter() - started - sum(result.seconds.values())
         _reset_sequences(model for model, _, _ in TABLES)
     if writer.postgres:
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
-    result.seconds["total"] = time.perf_counter() - clock
+    result.seconds["total"] = time.perf_counter() - started
     return result
 
 
@@ -813,10 +912,6 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
 def delete_synthetic() -> Counter:
     """Everything this module made, and what the app made since on synthetic rows (outbox
     messages, history, claim documents). Synthetic users that are referenced elsewhere stay."""
-    from bpjs_gateway.models import OutboxMessage
-    from claims.models import ClaimDocument
-    from contributions.models import ReconciliationDifference
-
     farmers = f"SELECT f.id FROM {Farmer._meta.db_table} f JOIN {Agent._meta.db_table} a ON a.id = f.agent_id " \
         f"WHERE f.is_demo AND a.code LIKE '{AGENT_PREFIX}%%'"
     payments = f"SELECT id FROM {Payment._meta.db_table} WHERE farmer_id IN ({farmers})"

@@ -36,7 +36,10 @@ class Command(BaseCommand):
             f"Dibuat: petani {result.farmers}, ahli waris {result.heirs}, iuran {result.payments}, "
             f"klaim {result.claims} ({result.claim_events} langkah), penyuluh baru {result.agents}."
         )
-        self.stdout.write("Waktu: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+        self.stdout.write(
+            "Waktu: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+            + f" (membuat baris {result.python_seconds:.1f} s, COPY {result.copy_seconds:.1f} s)"
+        )
 
     def _progress(self, result: GenerationResult) -> None:
         self.stderr.write(f"  {result.farmers} petani…")
