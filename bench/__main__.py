@@ -83,6 +83,7 @@ def _measure(farmers: int, parts: set[str], tmp: Path) -> dict:
 
                 results["load"] = run_load(server.base_url, accounts, tmp)
             results["gunicorn_worker_rss_mb"] = server.worker_rss_mb()  # after the load: what a worker grew to
+            results["gunicorn_problems"] = server.problems()[:20]
     if "import" in parts and importlib.util.find_spec("bench.import_speed"):
         from bench import import_speed
 

@@ -45,7 +45,7 @@ class SignedIn(HttpUser):
     def _page(self, path: str, *, name: str) -> str | None:
         with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as answer:
             if answer.status_code != 200:
-                answer.failure(f"{answer.status_code} {answer.headers.get('Location', '')}")
+                answer.failure(_why(answer))
                 return None
             return answer.text
 
@@ -56,8 +56,7 @@ class SignedIn(HttpUser):
             path, data=fields, files=files, name=name, allow_redirects=False, catch_response=True
         ) as answer:
             if answer.status_code != expect:
-                errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})', answer.text)
-                answer.failure(f"{answer.status_code}: {'; '.join(errors[:3]) or answer.text[:200]}")
+                answer.failure(_why(answer))
                 return None
             return answer.headers.get("Location", "") if expect == 302 else answer.text
 
@@ -145,3 +144,11 @@ class Coordinator(SignedIn):
     @task(1)
     def home(self) -> None:
         self._page("/", name="home (koordinator)")
+
+
+def _why(answer) -> str:
+    """What went wrong, in a line: the connection's error, or the status with the form's messages."""
+    if not answer.status_code:
+        return f"no answer: {answer.error!r}"  # refused, reset, or a worker killed mid-request
+    errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})', answer.text or "")
+    return f"{answer.status_code} {answer.headers.get('Location', '')} {'; '.join(errors[:3])}".strip()

@@ -28,6 +28,8 @@ def print_results(results: dict) -> None:
             print(f"  ! {reason}")
     if sizes := results.get("gunicorn_worker_rss_mb"):
         print(f"\ngunicorn workers after the run: {', '.join(f'{mb} MB' for mb in sizes)} resident")
+    for line in results.get("gunicorn_problems", []):
+        print(f"  gunicorn: {line}")
     if imported := results.get("import"):
         rows, copy = imported["rows_per_s"], imported["copy_rows_per_s"]
         print(f"\nImport of valid rows: {rows} rows/s, COPY of the same rows {copy} rows/s, ratio {rows / copy:.3f}")

@@ -28,6 +28,15 @@ def free_port() -> int:
 class Server:
     base_url: str
     process: subprocess.Popen
+    log: Path
+
+    def problems(self) -> list[str]:
+        """gunicorn's own complaints so far (a worker timed out and was killed, an error)."""
+        return [
+            line
+            for line in self.log.read_text(errors="replace").splitlines()
+            if "[CRITICAL]" in line or "[ERROR]" in line
+        ]
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each worker, from /proc (Linux; empty elsewhere)."""
@@ -57,7 +66,7 @@ def gunicorn(log: Path, workers: int = 2, threads: int = 4) -> Iterator[Server]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, log)
-        yield Server(base_url, process)
+        yield Server(base_url, process, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
