@@ -109,9 +109,9 @@ def _in_own_database(module: str, database_url: str) -> dict:
 
 
 def _write(results: dict) -> None:
-    """Keep the other sizes' results: the file holds one entry per number of farmers."""
+    """One entry per number of farmers; a run of some parts replaces those parts and keeps the rest."""
     everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    everything[str(results["farmers"])] = results
+    everything[str(results["farmers"])] = everything.get(str(results["farmers"]), {}) | results
     RESULTS.write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n")
 
 
