@@ -42,6 +42,12 @@ class SignedIn(HttpUser):
     abstract = True
     wait_time = between(2, 5)
 
+    def on_start(self) -> None:
+        # A new connection per request: gunicorn closes an idle keep-alive connection after 2 s, less
+        # than the think time, and a browser silently resends a request that meets such a closing
+        # connection where requests reports "connection reset", an error that is not the server's.
+        self.client.headers["Connection"] = "close"
+
     def _page(self, path: str, *, name: str) -> str | None:
         with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as answer:
             if answer.status_code != 200:
@@ -67,6 +73,7 @@ class Agent(SignedIn):
     fixed_count = len(PLAN["agents"])
 
     def on_start(self) -> None:
+        super().on_start()
         self.me = next(AGENTS)
         self.client.cookies.update(self.me["cookies"])
         self.payable = list(self.me["farmers"])
@@ -135,6 +142,7 @@ class Coordinator(SignedIn):
     fixed_count = len(PLAN["coordinators"])
 
     def on_start(self) -> None:
+        super().on_start()
         self.client.cookies.update(next(COORDINATORS)["cookies"])
 
     @task(3)
