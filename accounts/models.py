@@ -61,7 +61,12 @@ class User(AbstractUser):
                 return str(self.regency)
             case Role.PENYULUH:
                 agent = getattr(self, "agent", None)
-                return f"{agent.villages.count()} desa/kelurahan" if agent else "belum ditugaskan"
+                villages = list(agent.villages.order_by("name")) if agent else []
+                if not villages:
+                    return "belum ditugaskan"
+                # A phone header holds one name; the rest are counted (all of them are on Beranda).
+                more = f" +{len(villages) - 1}" if len(villages) > 1 else ""
+                return f"{villages[0]}{more}"
         return "Semua wilayah"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from audit.models import AccessLog, Action
@@ -25,7 +26,18 @@ def lookups_exhausted(*, user, action: Action, now: dt.datetime | None = None) -
     Counted from the log itself, so the limit holds across web processes and restarts, and a
     guesser is stopped by the same rows that record the guessing.
     """
+    return lookups_left(user=user, actions=[action], now=now)[action] <= 0
+
+
+def lookups_left(*, user, actions: list[Action], now: dt.datetime | None = None) -> dict[Action, int]:
+    """How many more checks of each kind the window allows the user, in one query: a bulk import
+    counts once per batch and then keeps count itself as it logs."""
     window = dt.timedelta(seconds=settings.LOOKUP_WINDOW_S)
     since = (now or timezone.now()) - window
-    used = AccessLog.objects.filter(user=user, action=action, at__gte=since).count()
-    return used >= settings.LOOKUP_LIMIT
+    used = dict(
+        AccessLog.objects.filter(user=user, action__in=actions, at__gte=since)
+        .values_list("action")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {action: settings.LOOKUP_LIMIT - used.get(action, 0) for action in actions}

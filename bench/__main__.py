@@ -9,8 +9,10 @@ the 1.000.000 runs sit side by side).
 
 - pages: p50/p95 per page and role through gunicorn, beside the same SQL run bare (bench/pages.py)
 - load: Locust, 50 agents and 5 coordinators for 2 minutes (bench/load.py)
-- import: rows per second beside COPY of the same rows (bench/import_speed.py, when present)
-- gateway: operations per second beside the sandbox's raw signed loop (bench/gateway.py)
+- import: rows per second beside COPY of the same rows (bench/import_speed.py)
+- gateway: operations per second beside the sandbox's raw signed loop, and an outage's backlog drained
+  once the insurer answers again (bench/gateway.py)
+- ktp: fields read right from 200 synthetic KTP photos, and seconds per photo (bench/ktp_accuracy.py)
 - pdf: the monthly monev PDF beside WeasyPrint alone (bench/monev_pdf.py)
 
 The data (manage.py gen_synthetic) stay between runs in a database per size: sutasoma_bench_20000,
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import subprocess
@@ -34,7 +35,7 @@ from bench.environment import bench_database_url, configure
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PARTS = ("gateway", "pages", "load", "import", "pdf")
+PARTS = ("gateway", "pages", "load", "import", "pdf", "ktp")
 
 
 def main() -> None:
@@ -84,12 +85,16 @@ def _measure(farmers: int, parts: set[str], tmp: Path) -> dict:
                 results["load"] = run_load(server.base_url, accounts, tmp)
             results["gunicorn_worker_rss_mb"] = server.worker_rss_mb()  # after the load: what a worker grew to
             results["gunicorn_problems"] = server.problems()[:20]
-    if "import" in parts and importlib.util.find_spec("bench.import_speed"):
-        from bench import import_speed
+    if "import" in parts:
+        from bench.import_speed import import_speed
 
-        results["import"] = import_speed.import_speed()  # wt-import: {rows_per_s, copy_rows_per_s, runs}
+        results["import"] = import_speed()
     if "pdf" in parts:
         results["monev_pdf"] = report_times(accounts["admin"][0].user)
+    if "ktp" in parts:
+        from bench.ktp_accuracy import measure
+
+        results["ktp"] = measure(200)
     return results
 
 

@@ -37,6 +37,15 @@ def print_results(results: dict) -> None:
         print(f"\nGateway, {gateway['registrations']} registrations: processes, raw op/s, gateway op/s, ratio")
         for n, row in gateway["by_processes"].items():
             print(f"  {n:>2} {row['raw_op_s']:>10} {row['gateway_op_s']:>10} {row['ratio']:>6}")
+        if outage := gateway.get("after_outage"):
+            print(
+                f"  after an outage: backlog done {outage['drain_s']} s after the insurer was back "
+                f"(its back-off had {outage['back_off_left_s']} s left)"
+            )
+    if ktp := results.get("ktp"):
+        reader = ktp["reader"]
+        right = ", ".join(f"{field} {share:.1%}" for field, share in reader["accuracy"].items())
+        print(f"\nKTP photos read ({ktp['photos']}): {right}; {reader['cpu_seconds_per_photo']} CPU s per photo")
     if pdf := results.get("monev_pdf"):
         print(
             f"\nMonthly monev PDF of the regency: {pdf['report_s']} s, WeasyPrint alone on the same HTML "

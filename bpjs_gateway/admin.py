@@ -25,6 +25,7 @@ class RequestLogAdmin(admin.ModelAdmin):
         "error_code",
         "duration_ms",
         "replay",
+        "released",
     ]
     list_filter = ["operation", "outcome", "error_code"]
 

@@ -1,16 +1,28 @@
-"""What an admin needs to see whether the insurer link is healthy."""
+"""What an admin needs to see whether the insurer link is healthy, and the probe that notices
+when it is healthy again."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from bpjs_gateway import outbox
+from bpjs_gateway.client import H2HClient, Verdict, default_client
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
-from bpjs_gateway.registry import Subject
+from bpjs_gateway.registry import API, Subject
 from bpjs_gateway.registry import operation as registered_operation
+
+logger = logging.getLogger(__name__)
+
+PROBE = "PROBE"
+# A participant no one has: the insurer's answer (404 in its envelope) shows it is up, signature
+# and all, and changes nothing there.
+_PROBE_PATH = f"{API}/peserta/00000000000"
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,9 @@ def gateway_health_summary() -> GatewayHealth:
         oldest=Min("created_at")
     )["oldest"]
     since = now - dt.timedelta(hours=24)
+    operations = RequestLog.objects.exclude(operation=PROBE)
     failures = list(
-        RequestLog.objects.filter(started_at__gte=since)
+        operations.filter(started_at__gte=since)
         .exclude(outcome="ok")
         .exclude(outcome="")
         .values("error_code", "outcome")
@@ -52,10 +65,37 @@ def gateway_health_summary() -> GatewayHealth:
         counts=outbox_counts(),
         oldest_pending_age=now - oldest if oldest else None,
         failures_by_code=failures,
-        last_success=RequestLog.objects.filter(outcome="ok").aggregate(last=Max("started_at"))["last"],
+        last_success=operations.filter(outcome="ok").aggregate(last=Max("started_at"))["last"],
         failed=[
             FailedOperation(message, spec.label, spec.describe(message.subject_id))
             for message in OutboxMessage.objects.filter(state=OutboxState.FAILED).order_by("-completed_at")[:50]
             if (spec := registered_operation(message.operation))
         ],
     )
+
+
+def probe_and_release(*, client: H2HClient | None = None) -> list[int]:
+    """While rows wait out a back-off an outage caused, ask the insurer whether it answers; if it
+    does, release them (outbox.release_backlog): the ids, for the caller to send. Nobody is
+    asked when nothing waits.
+
+    Every probe is a RequestLog row (operation PROBE) with the number it released, so a backlog
+    sent early can be traced to the answer that let it go.
+    """
+    if not outbox.backed_off().exists():
+        return []
+    log = RequestLog.objects.create(operation=PROBE, method="GET", path=_PROBE_PATH)
+    outcome = (client or default_client()).call("GET", _PROBE_PATH)
+    # Any answer in the insurer's envelope but "try later" means it is back: a 404 as much as a 200.
+    answers = outcome.status is not None and outcome.verdict is not Verdict.RETRY
+    released = outbox.release_backlog(limit=settings.BPJS_OUTBOX_RELEASE_MAX) if answers else []
+    RequestLog.objects.filter(pk=log.pk).update(
+        duration_ms=outcome.duration_ms,
+        http_status=outcome.status,
+        outcome=outcome.verdict.value,
+        error_code=outcome.code,
+        released=len(released),
+    )
+    if released:
+        logger.info("insurer answers again (probe %s): %d backed-off rows released", log.pk, len(released))
+    return released

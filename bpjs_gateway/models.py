@@ -76,6 +76,8 @@ class RequestLog(models.Model):
     outcome = models.CharField(max_length=10, blank=True)  # ok / retry / permanent
     error_code = models.CharField(max_length=64, blank=True)
     replay = models.BooleanField(default=False)
+    # A health probe's row (operation PROBE): the backed-off rows its answer let go at once.
+    released = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "log permintaan BPJS"

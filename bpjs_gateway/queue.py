@@ -70,6 +70,29 @@ def enqueue(*, operation: str, subject_id: int, payload: Payload | None, path: s
     return message
 
 
+def enqueue_many(*, operation: str, payloads: dict[int, dict[str, Any]]) -> list[OutboxMessage]:
+    """enqueue() for many subjects at once (subject id -> payload): one insert, and one on-commit
+    hand-over of them all to the sender, for a bulk import."""
+    spec = registered_operation(operation)
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            operation=spec.name,
+            subject_id=subject_id,
+            method=spec.method,
+            path=spec.url_path,
+            body=encode(payload),
+            content_type=JSON,
+            state=OutboxState.PENDING,
+            idempotency_key=f"{spec.key_prefix}-{uuid.uuid4().hex}",
+            next_attempt_at=now,
+        )
+        for subject_id, payload in payloads.items()
+    )
+    _send_after_commit([m.pk for m in messages])
+    return messages
+
+
 def release(*, operation: str, subject_id: int, payload: Payload, path: str | None = None) -> list[int]:
     """The waiting messages of a subject can go now, with this body (and this path, once known)."""
     waiting = list(

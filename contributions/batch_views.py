@@ -211,7 +211,7 @@ def _pick_list(request: HttpRequest, form: BatchForm) -> dict:
     farmers = farmer_search(
         farmers_for(request.user).exclude(registration_status=RegistrationStatus.DITOLAK),
         query=filters.get("q", ""),
-        village=filters.get("desa", ""),
+        area=filters.get("desa", ""),
         today=timezone.localdate(),
     )
     chosen = {str(pk) for pk in form["farmers"].value() or []}

@@ -156,6 +156,8 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["recorded_by", "source", "paid_at"], name="payment_agent_cash"),
             models.Index(fields=["paid_at"], name="payment_paid_at"),  # a month's collections (monev)
+            # The few payments waiting for the insurer, for the home page's visit count.
+            models.Index(fields=["farmer"], name="payment_waiting", condition=models.Q(status="MENUNGGU")),
         ]
 
     def __str__(self) -> str:

@@ -72,6 +72,19 @@ class KecamatanVisits:
 def visit_window_q(*, today: dt.date) -> Q:
     """Farmers to visit, as a filter on Farmer. Left out: anonymised farmers (no name or phone
     to find them by) and those whose payment already waits for the insurer's confirmation."""
+    paid_not_confirmed = Exists(Payment.objects.filter(farmer=OuterRef("pk"), status=PaymentStatus.MENUNGGU))
+    return visit_cover_q(today=today) & Q(anonymised_at__isnull=True) & ~paid_not_confirmed
+
+
+def waiting_payment_farmers() -> QuerySet[Payment]:
+    """The farmers (ids) with a payment still waiting for the insurer's confirmation: few, found
+    through the index of waiting payments."""
+    return Payment.objects.filter(status=PaymentStatus.MENUNGGU).values("farmer_id")
+
+
+def visit_cover_q(*, today: dt.date) -> Q:
+    """The part of the visit window that registration status and lunas sampai decide alone: a
+    filter that also applies to enrollment.models.FarmerTally."""
     this_month = month_start(today)
     expiring = cover_status_q(CoverStatus.AKTIF, today=today) & Q(
         paid_through__lte=add_months(this_month, EXPIRING_MONTHS_AHEAD)
@@ -82,8 +95,7 @@ def visit_window_q(*, today: dt.date) -> Q:
     lapsed = cover_status_q(CoverStatus.TIDAK_AKTIF, today=today) & Q(
         paid_through__gte=add_months(this_month, -1 - LAPSED_MONTHS)
     )
-    paid_not_confirmed = Exists(Payment.objects.filter(farmer=OuterRef("pk"), status=PaymentStatus.MENUNGGU))
-    return (expiring | grace | lapsed) & Q(anonymised_at__isnull=True) & ~paid_not_confirmed
+    return expiring | grace | lapsed
 
 
 def visit_list(farmers: QuerySet[Farmer], *, today: dt.date, agent: Agent | None = None) -> list[VillageVisits]:

@@ -94,19 +94,27 @@ class FarmerForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args, user: User, today: dt.date, require_ktp: bool = True, count_lookups: bool = True, **kwargs
+        self,
+        *args,
+        user: User,
+        today: dt.date,
+        require_ktp: bool = True,
+        count_lookups: bool = True,
+        kept_ktp: KtpFile | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
+        # The photo sent with an earlier try of this form (enrollment/kept_ktp.py): used unless replaced.
+        self.kept_ktp = kept_ktp
         # The importer counts and logs its lookups per file, by its own rule (importer.py).
         self.count_lookups = count_lookups
         self.ktp_file: KtpFile | None = None
         self.duplicates = Matches(in_scope=[], outside=0)
         self.existing = Matches(in_scope=[], outside=0)
         self.fields["sex"].choices = Sex.choices  # no blank "select" radio next to L and P
-        self.fields["village"].queryset = villages_for(user)
-        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
-        self.fields["ktp_upload"].required = require_ktp
+        self._village_choices(user)
+        self.fields["ktp_upload"].required = require_ktp and kept_ktp is None
         if self.instance.pk:
             del self.fields["consent"]  # recorded at registration; a correction does not ask again
         self.fields["income"].help_text = f"Dasar iuran JKK (1%). Bawaan {rupiah(MIN_INCOME)}."
@@ -115,10 +123,7 @@ class FarmerForm(forms.ModelForm):
         nik = digits(self.cleaned_data["nik"], length=16, label="NIK")
         # A correction keeps its own NIK; only someone else's counts as already registered.
         try:
-            if self.count_lookups:
-                self.existing = nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
-            else:
-                self.existing = nik_holder_for(self.user, nik=nik, exclude_pk=self.instance.pk)
+            self.existing = self._holders(nik)
         except LookupLimitReached as exc:
             raise forms.ValidationError(str(exc), code="throttled") from exc
         if self.existing.in_scope:
@@ -126,6 +131,16 @@ class FarmerForm(forms.ModelForm):
         if self.existing.outside:
             raise forms.ValidationError(REGISTERED_ELSEWHERE, code="registered")
         return nik
+
+    def _village_choices(self, user: User) -> None:
+        self.fields["village"].queryset = villages_for(user)
+        self.fields["village"].empty_label = "— pilih desa/kelurahan —"
+
+    def _holders(self, nik: str) -> Matches:
+        """Who else holds the NIK, as far as the user may know."""
+        if self.count_lookups:
+            return nik_lookup(user=self.user, nik=nik, exclude_pk=self.instance.pk)
+        return nik_holder_for(self.user, nik=nik, exclude_pk=self.instance.pk)
 
     def clean_no_kk(self) -> str:
         return digits(self.cleaned_data["no_kk"], length=16, label="Nomor KK")
@@ -161,7 +176,14 @@ class FarmerForm(forms.ModelForm):
                 self.ktp_file = process_ktp_upload(upload)
             except KtpError as exc:
                 raise forms.ValidationError(str(exc)) from exc
+        else:
+            self.ktp_file = self.kept_ktp
         return upload
+
+    @property
+    def new_ktp(self) -> KtpFile | None:
+        """A photo sent with this try and accepted by the intake, not the one kept from before."""
+        return self.ktp_file if self.ktp_file is not self.kept_ktp else None
 
     def clean(self) -> dict:
         data = super().clean()
@@ -212,7 +234,7 @@ class HeirForm(forms.Form):
     name = UpperLineField(label="Nama ahli waris", max_length=100, required=False)
     relation = forms.ChoiceField(label="Hubungan", choices=[("", "— pilih —"), *Relation.choices], required=False)
     nik = NumberTextField(
-        label="NIK ahli waris (boleh kosong)",
+        label="NIK ahli waris",
         required=False,
         widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 16}),
     )

@@ -17,21 +17,23 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action
-from audit.services import access_record, lookups_exhausted
+from audit.services import access_record, lookups_left
 from enrollment import services
 from enrollment.forms import FarmerForm, HeirForm
 from enrollment.models import MIN_INCOME, Farmer, Occupation, Relation
-from enrollment.selectors import duplicates_for, farmers_for, likely_duplicates, nik_holder_for, villages_for
+from enrollment.selectors import Matches, farmers_for, likely_duplicates, nik_holder_for, villages_for
 from enrollment.sheets import Cell, Deadline, Row, RowNote, cell_line, read_sheet, row_nik, shown_nik
 from sutasoma.formatting import masked_nik
 from sutasoma.text import TextProblem, ascii_digits
@@ -89,6 +91,9 @@ DUPLICATE_OUTSIDE = (
 )
 
 
+NOTE_KINDS = ("imported", "rejected", "existing", "warnings", "unprocessed")
+
+
 @dataclass
 class ImportReport:
     imported: list[RowNote] = field(default_factory=list)  # reason holds the farmer's name
@@ -104,6 +109,14 @@ class ImportReport:
         if self.unprocessed:
             summary += f", belum diproses: {len(self.unprocessed)}"
         return summary
+
+    def as_json(self) -> dict:
+        return {kind: [list(note) for note in getattr(self, kind)] for kind in NOTE_KINDS} | {"dry_run": self.dry_run}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        notes = {kind: [RowNote(*note) for note in data.get(kind, [])] for kind in NOTE_KINDS}
+        return cls(**notes, dry_run=bool(data.get("dry_run")))
 
     @property
     def problems(self) -> list[tuple[str, RowNote]]:
@@ -122,6 +135,11 @@ def read_rows(file_obj: IO[bytes], filename: str = "", *, deadline: Deadline | N
 
 # --- importing --------------------------------------------------------------------------------
 
+# Rows checked one by one and then saved together: one insert per table and one outbox write
+# per batch, and what the checks look up (NIKs, likely duplicates, the lookup count) fetched once
+# per batch. Large enough that the round trips vanish, small enough to report progress often.
+BATCH_ROWS = 500
+
 
 class _Holder(NamedTuple):
     """Who holds a NIK: known to the importer, told to the agent only through _may_reveal()."""
@@ -130,19 +148,12 @@ class _Holder(NamedTuple):
     in_scope: bool
 
 
-@dataclass
-class _Context:
-    user: User
-    today: dt.date
-    dry_run: bool
-    village_codes: frozenset[str]
-    report: ImportReport
-    registered: dict[str, _Holder] = field(default_factory=dict)
-    seen_niks: set[str] = field(default_factory=set)
-    seen_people: dict[tuple[str, dt.date], str] = field(default_factory=dict)
-    # Once the lookup limit is reached, every later row is refused alike: refusing only the rows
-    # that match someone outside the area would still tell which rows do.
-    limit_reached: bool = False
+class _Person(NamedTuple):
+    """A registered farmer with a row's name and birth date; told only through _duplicate_warning()."""
+
+    pk: int
+    nik: str
+    in_scope: bool
 
 
 @dataclass
@@ -153,66 +164,191 @@ class _Outcome:
     notes: list[tuple[str, RowNote]] = field(default_factory=list)
     nik: str = ""  # accounted for (imported or registered): the same NIK later is *sudah ada*
     person: tuple[str, dt.date] | None = None  # name and birth date of an imported farmer
+    registration: services.Registration | None = None  # to save with the batch; its notes wait till then
+    reveals: list[tuple[Action, int]] = field(default_factory=list)  # what the agent is told of, to log
 
     def add(self, kind: str, line: int, nik: str, reason: str) -> _Outcome:
         self.notes.append((kind, RowNote(line, nik, reason)))
         return self
 
 
-def import_farmers(
-    *, user: User, rows: list[Row], dry_run: bool = False, deadline: Deadline | None = None
-) -> ImportReport:
-    """Validate every row and register the valid ones as `user`, each in its own transaction.
+@dataclass
+class _Pending:
+    row: Row
+    outcome: _Outcome
 
-    Deliberately not wrapped in one transaction: a row saved stays saved, so a failure half-way
-    or the deadline loses nothing and importing the file again simply continues (the rest
-    counts as *sudah ada*).
+
+@dataclass
+class _Context:
+    user: User
+    today: dt.date
+    dry_run: bool
+    villages: dict[str, Region]  # the user's own, by code
+    report: ImportReport
+    lookups_left: dict[Action, int]
+    # Once the lookup limit is reached, every later row is refused alike: refusing only the rows
+    # that match someone outside the area would still tell which rows do.
+    limit_reached: bool
+    registered: dict[str, _Holder] = field(default_factory=dict)  # of the batch's NIKs
+    people: dict[tuple[str, dt.date], list[_Person]] = field(default_factory=dict)  # of the batch's rows
+    seen_niks: set[str] = field(default_factory=set)
+    seen_people: dict[tuple[str, dt.date], str] = field(default_factory=dict)
+    pending: list[_Pending] = field(default_factory=list)
+    pending_people: dict[tuple[str, dt.date], list[str]] = field(default_factory=dict)
+
+
+def import_farmers(
+    *,
+    user: User,
+    rows: list[Row],
+    dry_run: bool = False,
+    deadline: Deadline | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check every row and register the valid ones as `user`, a batch at a time.
+
+    Deliberately not one transaction: a batch saved stays saved, so a failure half-way or the
+    deadline loses nothing and importing the file again simply continues (the rest counts as
+    *sudah ada*). Within a batch a bad row is refused alone; if saving the batch at once fails
+    (a NIK registered by someone else meanwhile), its rows are saved one by one. `progress` is
+    told the number of rows done after each batch.
     """
+    actions = [Action.NIK_CHECK, Action.DUPLICATE_CHECK]
+    left = lookups_left(user=user, actions=actions)
     context = _Context(
         user=user,
         today=timezone.localdate(),
         dry_run=dry_run,
-        village_codes=frozenset(villages_for(user).values_list("code", flat=True)),
+        villages={v.code: v for v in villages_for(user)},
         report=ImportReport(dry_run=dry_run),
-        registered=_registered_niks(user, rows),
-        limit_reached=lookups_exhausted(user=user, action=Action.NIK_CHECK),
+        lookups_left=left,
+        limit_reached=left[Action.NIK_CHECK] <= 0,
     )
-    for index, row in enumerate(rows):
-        if deadline is not None and deadline.passed():
-            context.report.unprocessed = [RowNote(r.line, shown_nik(r), NOT_REACHED) for r in rows[index:]]
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
+        context.registered = _registered_niks(user, batch)
+        context.people = _people(batch, context)
+        if start:
+            context.lookups_left = lookups_left(user=user, actions=actions)  # checks made elsewhere meanwhile
+        for index, row in enumerate(batch, start=start):
+            if deadline is not None and deadline.passed():
+                context.report.unprocessed = [RowNote(r.line, shown_nik(r), NOT_REACHED) for r in rows[index:]]
+                break
+            _import_row_guarded(row, context)
+        _save_pending(context)
+        if context.report.unprocessed:
             break
-        _import_row_guarded(row, context)
+        if progress is not None:
+            progress(start + len(batch))
+    for kind in NOTE_KINDS:
+        getattr(context.report, kind).sort(
+            key=lambda note: note.line
+        )  # a batch saved row by row reports after the rows it checked
     return context.report
 
 
 def _registered_niks(user: User, rows: list[Row]) -> dict[str, _Holder]:
-    """The file's NIKs that are already registered, in a few queries instead of a form per row:
-    re-importing a whole list then costs next to nothing. FarmerForm still checks each new one.
-    Whether a holder lies outside the user's area stays in here until _may_reveal() allows it."""
+    """The rows' NIKs that are already registered, in two queries instead of a form per row:
+    re-importing a whole list then costs next to nothing. One registered later is caught by the
+    unique index when the batch is saved. Whether a holder lies outside the user's area stays in
+    here until _may_reveal() allows it."""
     niks = sorted({nik for row in rows if (nik := row_nik(row))})
-    found: dict[str, _Holder] = {}
-    for start in range(0, len(niks), 1000):
-        chunk = niks[start : start + 1000]
-        mine = set(farmers_for(user).filter(nik__in=chunk).values_list("nik", flat=True))
-        for nik, pk in Farmer.objects.filter(nik__in=chunk).values_list("nik", "pk"):
-            found[nik] = _Holder(pk, nik in mine)
-    return found
+    mine = set(farmers_for(user).filter(nik__in=niks).values_list("nik", flat=True))
+    return {nik: _Holder(pk, nik in mine) for nik, pk in Farmer.objects.filter(nik__in=niks).values_list("nik", "pk")}
+
+
+def _people(rows: list[Row], context: _Context) -> dict[tuple[str, dt.date], list[_Person]]:
+    """Registered farmers with a row's name and birth date, in one query (likely_duplicates()'s
+    match, for the whole batch). A row whose name or date does not read is left out: the form
+    refuses it before any duplicate is looked for."""
+    keys = set()
+    for row in rows:
+        try:
+            birth_date = dt.date.fromisoformat(_birth_date(row.values.get("tanggal_lahir", "")))
+            keys.add((_upper_line(row.values.get("nama", "")), birth_date))
+        except ValueError:
+            continue
+    people: dict[tuple[str, dt.date], list[_Person]] = {key: [] for key in keys}
+    if not keys:
+        return people
+    found = (
+        Farmer.objects.annotate(upper_name=Upper("name"))
+        .filter(upper_name__in={name for name, _ in keys}, birth_date__in={birth for _, birth in keys})
+        .order_by("pk")
+        .values_list("pk", "nik", "upper_name", "birth_date", "village_id")
+    )
+    for pk, nik, name, birth_date, village in found:
+        if (name, birth_date) in people:
+            people[(name, birth_date)].append(_Person(pk, nik, village in context.villages))
+    return people
 
 
 def _import_row_guarded(row: Row, context: _Context) -> None:
-    try:
-        with transaction.atomic():
-            outcome = _import_row(row, context)
-    except Exception:
-        # Whatever the cause, the other rows go on; the traceback is for the admin, not the agent.
-        logger.exception("Impor oleh pengguna %s: baris %s tidak bisa diproses.", context.user.pk, row.line)
-        outcome = _Outcome().add("rejected", row.line, shown_nik(row), ROW_FAILED)
-    for kind, note in outcome.notes:
-        getattr(context.report, kind).append(note)
+    outcome = _guarded(row, context, lambda: _import_row(row, context))
+    if outcome.registration is not None:
+        context.pending.append(_Pending(row, outcome))
+        context.pending_people.setdefault(outcome.person, []).append(outcome.nik)
+    else:
+        _report(outcome, context)
     if outcome.nik:
         context.seen_niks.add(outcome.nik)
     if outcome.person:
         context.seen_people.setdefault(outcome.person, outcome.nik)
+
+
+def _guarded(row: Row, context: _Context, step: Callable[[], _Outcome]) -> _Outcome:
+    """The row's outcome, its reveals logged; whatever goes wrong, the other rows go on."""
+    try:
+        outcome = step()
+        if outcome.reveals:
+            with transaction.atomic():
+                for action, pk in outcome.reveals:
+                    access_record(
+                        user=context.user, action=action, subject=f"petani:{pk}", detail=f"impor baris {row.line}"
+                    )
+            for action, _ in outcome.reveals:
+                context.lookups_left[action] -= 1
+    except Exception:
+        # The traceback is for the admin, not the agent.
+        logger.exception("Impor oleh pengguna %s: baris %s tidak bisa diproses.", context.user.pk, row.line)
+        outcome = _Outcome().add("rejected", row.line, shown_nik(row), ROW_FAILED)
+    return outcome
+
+
+def _report(outcome: _Outcome, context: _Context) -> None:
+    for kind, note in outcome.notes:
+        getattr(context.report, kind).append(note)
+
+
+def _save_pending(context: _Context) -> None:
+    """Save the batch's checked rows at once; if that fails, one by one, so that a row's own
+    problem (most often its NIK registered by someone else meanwhile) is told on its line."""
+    pending, context.pending, context.pending_people = context.pending, [], {}
+    if not pending:
+        return
+    try:
+        with transaction.atomic():
+            services.farmers_register_new(user=context.user, registrations=[p.outcome.registration for p in pending])
+    except Exception:
+        logger.info("Impor oleh pengguna %s: satu kelompok disimpan baris per baris.", context.user.pk, exc_info=True)
+        for p in pending:
+            _report(_guarded(p.row, context, lambda p=p: _register_one(p, context)), context)
+        return
+    for p in pending:
+        _report(p.outcome, context)
+
+
+def _register_one(pending: _Pending, context: _Context) -> _Outcome:
+    row, registration, outcome = pending.row, pending.outcome.registration, _Outcome()
+    nik = registration.fields["nik"]
+    try:
+        with transaction.atomic():
+            services.farmer_register(user=context.user, registration=registration)
+    except services.NikAlreadyRegistered as exc:  # saved by someone else a moment ago
+        return _already_registered(outcome, row, nik, _holder(exc.farmer, context), context)
+    except ValidationError as exc:
+        return outcome.add("rejected", row.line, nik, " ".join(_reasons(exc.message_dict)))
+    return pending.outcome
 
 
 def _import_row(row: Row, context: _Context) -> _Outcome:
@@ -227,30 +363,65 @@ def _import_row(row: Row, context: _Context) -> _Outcome:
         return _already_registered(outcome, row, nik, context.registered[nik], context)
     data, errors = _form_data(row, context)
     heir, heir_errors = _heir(row)
-    form = FarmerForm(data=data, user=context.user, today=context.today, require_ktp=False, count_lookups=False)
+    form = _RowForm(data=data, user=context.user, today=context.today, villages=context.villages)
     form.is_valid()
-    if form.existing and (holder := Farmer.objects.filter(nik=nik).first()):
-        # Registered since the check before the first row.
-        return _already_registered(outcome, row, nik, _holder(holder, context), context)
     errors = _merge_form_errors(errors, form) + heir_errors
     if errors or heir is None:
         return outcome.add("rejected", row.line, shown, " ".join(errors))
     cleaned = form.cleaned_data
-    may_go_on, warning = _duplicate_warning(row, cleaned, context)
+    may_go_on, warning = _duplicate_warning(row, cleaned, context, outcome)
     if not may_go_on:
         return outcome.add("rejected", row.line, cleaned["nik"], LIMIT_REACHED)
-    if not context.dry_run:
-        try:
-            services.farmer_register(user=context.user, registration=form.registration([heir]))
-        except services.NikAlreadyRegistered as exc:  # saved by someone else a moment ago
-            return _already_registered(outcome, row, cleaned["nik"], _holder(exc.farmer, context), context)
-        except ValidationError as exc:
-            return outcome.add("rejected", row.line, cleaned["nik"], " ".join(_reasons(exc.message_dict)))
     outcome.add("imported", row.line, cleaned["nik"], cleaned["name"])
     if warning:
         outcome.add("warnings", row.line, cleaned["nik"], warning)
     outcome.nik, outcome.person = cleaned["nik"], (cleaned["name"], cleaned["birth_date"])
+    if not context.dry_run:
+        outcome.registration = form.registration([heir])
     return outcome
+
+
+class _KnownVillageField(forms.Field):
+    """The desa, found among the user's own, fetched once per file (not a query per row)."""
+
+    villages: dict[str, Region] = {}  # noqa: RUF012 - set per form, by _RowForm
+
+    def to_python(self, value: object) -> Region | None:
+        if value in self.empty_values:
+            return None
+        if (village := self.villages.get(str(value))) is None:
+            raise ValidationError("Pilih desa/kelurahan tugas Anda.", code="invalid_choice")
+        return village
+
+
+class _RowForm(FarmerForm):
+    """FarmerForm for one row, without a query of its own: the importer looks up for the whole
+    batch what the form would look up for each row."""
+
+    # Declared, so that ModelForm builds no queryset of desa for each row.
+    village = _KnownVillageField()
+
+    def __init__(self, *args, villages: dict[str, Region], **kwargs) -> None:
+        self.villages = villages
+        super().__init__(*args, require_ktp=False, count_lookups=False, **kwargs)
+
+    def _village_choices(self, user: User) -> None:
+        self.fields["village"].villages = self.villages
+
+    def _holders(self, nik: str) -> Matches:
+        return Matches(in_scope=[], outside=0)  # a registered NIK never reaches the form (_import_row)
+
+    def validate_unique(self) -> None:
+        # Checked per batch (_registered_niks) and held by the unique index at the insert.
+        pass
+
+    def validate_constraints(self) -> None:
+        # The model's check constraints (NIK digits, income range) are the form's own field checks.
+        pass
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The desa is one of the user's own (_KnownVillageField); the foreign key holds at the insert.
+        return super()._get_validation_exclusions() | {"village"}
 
 
 def _holder(farmer: Farmer, context: _Context) -> _Holder:
@@ -260,7 +431,7 @@ def _holder(farmer: Farmer, context: _Context) -> _Holder:
 def _already_registered(outcome: _Outcome, row: Row, nik: str, holder: _Holder, context: _Context) -> _Outcome:
     if holder.in_scope:
         outcome.add("existing", row.line, nik, REGISTERED)
-    elif _may_reveal(context, Action.NIK_CHECK, holder.pk, row):
+    elif _may_reveal(context, Action.NIK_CHECK, holder.pk, outcome):
         outcome.add("existing", row.line, nik, REGISTERED_OUTSIDE)
     else:
         return outcome.add("rejected", row.line, nik, LIMIT_REACHED)
@@ -268,20 +439,20 @@ def _already_registered(outcome: _Outcome, row: Row, nik: str, holder: _Holder, 
     return outcome
 
 
-def _may_reveal(context: _Context, action: Action, pk: int, row: Row) -> bool:
-    """Whether the agent may be told of a farmer outside their area; if so, it is logged.
+def _may_reveal(context: _Context, action: Action, pk: int, outcome: _Outcome) -> bool:
+    """Whether the agent may be told of a farmer outside their area; if so, it is logged with the row.
 
     A list of made-up rows would otherwise test NIKs, or names and birth dates, by the thousand:
     the same per-user limit as a NIK typed on the registration page.
     """
-    if context.limit_reached or lookups_exhausted(user=context.user, action=action):
+    if context.limit_reached or context.lookups_left[action] <= 0:
         context.limit_reached = True
         return False
-    access_record(user=context.user, action=action, subject=f"petani:{pk}", detail=f"impor baris {row.line}")
+    outcome.reveals.append((action, pk))
     return True
 
 
-def _duplicate_warning(row: Row, cleaned: dict, context: _Context) -> tuple[bool, str]:
+def _duplicate_warning(row: Row, cleaned: dict, context: _Context, outcome: _Outcome) -> tuple[bool, str]:
     """Whether the row may be imported, and the warning to go with it.
 
     Imported anyway (two people may share a name and birthday), but the agent should look. A
@@ -289,27 +460,31 @@ def _duplicate_warning(row: Row, cleaned: dict, context: _Context) -> tuple[bool
     the name, birth date and a masked NIK together give away the whole NIK.
     """
     name, birth_date, nik = cleaned["name"], cleaned["birth_date"], cleaned["nik"]
-    matches = duplicates_for(context.user, name=name, birth_date=birth_date, nik=nik)
-    others = [masked_nik(f.nik) for f in matches.in_scope]
-    earlier_in_file = context.seen_people.get((name, birth_date))
+    person = (name, birth_date)
+    if person in context.people:
+        found = [p for p in context.people[person] if p.nik != nik]
+    else:  # a name the form reads otherwise than _people() did: looked up alone
+        found = [
+            _Person(pk, match_nik, village in context.villages)
+            for pk, match_nik, village in likely_duplicates(name=name, birth_date=birth_date, nik=nik)
+            .order_by("pk")
+            .values_list("pk", "nik", "village_id")
+        ]
+    # Rows of this batch saved before this one would be in the database, in the agent's area.
+    mine = [p.nik for p in found if p.in_scope] + [n for n in context.pending_people.get(person, []) if n != nik]
+    others = [masked_nik(n) for n in mine[:3]]
+    earlier_in_file = context.seen_people.get(person)
     if not others and earlier_in_file and earlier_in_file != nik:
         others = [masked_nik(earlier_in_file)]  # not saved yet in a dry run, so not in the database
     sentences = []
     if others:
         niks = ", ".join(others)
         sentences.append(f"Mungkin orang yang sama dengan NIK {niks} (nama dan tanggal lahir sama). Periksa.")
-    if matches.outside:
-        outside = (
-            likely_duplicates(name=name, birth_date=birth_date, nik=nik)
-            .exclude(pk__in=farmers_for(context.user).values("pk"))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if outside is not None:
-            if not _may_reveal(context, Action.DUPLICATE_CHECK, outside, row):
-                return False, ""
-            sentences.append(DUPLICATE_OUTSIDE)
+    outside = next((p.pk for p in found if not p.in_scope), None)
+    if outside is not None:
+        if not _may_reveal(context, Action.DUPLICATE_CHECK, outside, outcome):
+            return False, ""
+        sentences.append(DUPLICATE_OUTSIDE)
     return True, " ".join(sentences)
 
 
@@ -343,7 +518,7 @@ def _form_data(row: Row, context: _Context) -> tuple[dict[str, str], list[str]]:
         "address": parsed("alamat", cell_line),
         "rt": parsed("rt", _small_number),
         "rw": parsed("rw", _small_number),
-        "village": parsed("kode_desa", lambda v: _village(v, context.village_codes)),
+        "village": parsed("kode_desa", lambda v: _village(v, context.villages)),
         "phone": parsed("no_hp", _phone),
         "occupation": parsed("pekerjaan", _occupation),
         "farmer_group": "",
@@ -434,7 +609,7 @@ def _sex(value: Cell) -> str:
     return SEXES[text]
 
 
-def _village(value: Cell, own_codes: frozenset[str]) -> str:
+def _village(value: Cell, own_codes: Container[str]) -> str:
     try:
         digits = ascii_digits(cell_line(value))
     except TextProblem:

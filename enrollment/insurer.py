@@ -6,6 +6,7 @@ moves the bytes (docs/insurer-contract.md#operations).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
 from bpjs_gateway.registry import InsurerOperation, Subject
-from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, RegistrationStatus
+from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, Heir, RegistrationStatus
 from enrollment.nik import registration_problems
 from enrollment.signals import farmer_registered
 from sutasoma.formatting import rupiah
@@ -33,7 +34,8 @@ MESSAGES = {
 }
 
 
-def registration_body(farmer: Farmer) -> dict[str, Any]:
+def registration_body(farmer: Farmer, heirs: Iterable[Heir] | None = None) -> dict[str, Any]:
+    """What the insurer is sent; `heirs` when the caller already holds them (a bulk import)."""
     address = " ".join(
         part
         for part in [
@@ -58,7 +60,8 @@ def registration_body(farmer: Farmer) -> dict[str, Any]:
         "program": ["JKK", "JKM"],
         "kode_agen": farmer.agent.code if farmer.agent else "",
         "ahli_waris": [
-            {"nama": h.name.upper(), "hubungan": h.relation, "nik": h.nik or None} for h in farmer.heirs.all()
+            {"nama": h.name.upper(), "hubungan": h.relation, "nik": h.nik or None}
+            for h in (farmer.heirs.all() if heirs is None else heirs)
         ],
     }
 
@@ -72,6 +75,16 @@ def queue_registration(farmer: Farmer) -> OutboxMessage:
     # A corrected registration supersedes the refused one: it must not be sent a second time.
     queue.supersede(operation=REGISTER, subject_id=farmer.pk)
     return queue.enqueue(operation=REGISTER, subject_id=farmer.pk, payload=registration_body(farmer))
+
+
+def queue_new_registrations(farmers: list[tuple[Farmer, list[Heir]]]) -> None:
+    """queue_registration() for farmers just inserted together, with their heirs: one outbox write.
+
+    A new farmer is already MENUNGGU_KPJ with no errors, and has no earlier message to supersede.
+    """
+    queue.enqueue_many(
+        operation=REGISTER, payloads={farmer.pk: registration_body(farmer, heirs) for farmer, heirs in farmers}
+    )
 
 
 def _refuse_if_anonymised(farmer: Farmer) -> None:

@@ -104,7 +104,14 @@ class Farmer(models.Model):
             models.Index(fields=["village", "registration_status"]),
             models.Index(Upper("name"), name="farmer_upper_name"),
             models.Index(fields=["name", "birth_date"]),
+            # The list's order, for keyset paging: the next page starts where the last one ended.
+            models.Index(fields=["name", "id"], name="farmer_name_id"),
+            # A 16-digit search looks up the NIK and the KK number alike.
+            models.Index(fields=["no_kk"], name="farmer_no_kk"),
             models.Index(fields=["paid_through"]),
+            # The home page's newest "waiting for a KPJ" and "refused", without reading them all.
+            models.Index(fields=["registration_status", "created_at"], name="farmer_status_created"),
+            models.Index(fields=["registration_status", "updated_at"], name="farmer_status_updated"),
         ]
         constraints = [
             models.CheckConstraint(name="nik_16_digits", condition=models.Q(nik__regex=r"^[0-9]{16}$")),
@@ -147,3 +154,79 @@ class Heir(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "QUEUED", "Menunggu giliran"
+    RUNNING = "RUNNING", "Sedang diproses"
+    DONE = "DONE", "Selesai"
+    FAILED = "FAILED", "Gagal"
+
+
+class ImportJob(models.Model):
+    """An uploaded list of farmers (enrollment/import_jobs.py): its rows until they are processed,
+    then the report, for the uploader alone to see."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField("berkas", max_length=100, blank=True)
+    dry_run = models.BooleanField("periksa saja", default=False)
+    state = models.CharField(max_length=8, choices=ImportState.choices, default=ImportState.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    # The file's rows as read, as JSON text, emptied once processed: the farmers' data then lives in
+    # their records. Text, not jsonb: PostgreSQL's jsonb refuses the NUL a hostile cell may hold,
+    # which the importer is there to refuse on its row.
+    rows = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    submission_token = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "impor daftar petani"
+        verbose_name_plural = "impor daftar petani"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done_rows * 100 // self.total_rows) if self.total_rows else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+
+class FarmerTally(models.Model):
+    """How many farmers of a desa have one registration status, *lunas sampai* and anonymisation:
+    the home figures of a regency or a province without counting a million farmers per visit.
+
+    Kept by PostgreSQL triggers on the farmer table (migration 0005), in the transaction of the
+    change itself, whatever wrote it: a service, an import, COPY, an update of many rows.
+    `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`) nor
+    PostgreSQL before 15, where the figures are counted from the farmers (enrollment/tally.py)."""
+
+    # No foreign key in the database: a trigger writes these rows, and a desa with farmers cannot
+    # be deleted anyway (Farmer.village protects it).
+    village = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    paid_through = models.DateField(null=True)
+    anonymised = models.BooleanField()
+    farmers = models.IntegerField()
+
+    class Meta:
+        # PostgreSQL only: SQLite gets no table, and tally.py counts the farmers there.
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "registration_status", "paid_through", "anonymised"],
+                name="one_tally_per_kind",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.registration_status} {self.paid_through}: {self.farmers}"

@@ -4,16 +4,19 @@ penyuluh sees only their desa, a koordinator their kecamatan and Dinas their reg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.scope import region_filter
 from enrollment.cover import cover_status_q
 from enrollment.models import Farmer
 from wilayah.models import Region
+
+DESA_CODE_DOTS = 3  # 73.12.04.2009
 
 
 def villages_for(user: User) -> QuerySet[Region]:
@@ -29,21 +32,119 @@ def farmer_for_user(user: User, pk: int) -> Farmer:
     return get_object_or_404(farmers_for(user), pk=pk)
 
 
+def in_area_q(code: str, village_code: str) -> Q:
+    """`village_code` lies in the region `code`: that desa, or a desa under that kecamatan or regency."""
+    if code.count(".") == DESA_CODE_DOTS:
+        return Q(**{village_code: code})
+    return Q(**{f"{village_code}__startswith": code + "."})
+
+
+# How long each identity number is: a whole NIK or KK number, a KPJ (docs/domain-rules.md).
+NIK_LENGTH = 16
+KPJ_LENGTH = 11
+# Shorter digit runs than this are too common a prefix to be a search.
+MIN_PREFIX = 4
+
+
+def _as_number(query: str) -> str | None:
+    """The digits of a query typed as a number (`7312 0445`, `7312.04`), if it is one long enough."""
+    digits = query.strip().replace(".", "").replace(" ", "")
+    return digits if digits.isdigit() and len(digits) >= MIN_PREFIX else None
+
+
+def identity_number_q(digits: str) -> Q:
+    """Farmers whose NIK, KK number or KPJ the digits are, or begin. Routed by length so that each
+    branch is one index lookup: a 16-digit number is a whole NIK or KK (a KPJ is shorter), an
+    11-digit one a whole KPJ or the start of a NIK, anything shorter the start of either."""
+    if len(digits) == NIK_LENGTH:
+        return Q(nik=digits) | Q(no_kk=digits)
+    if len(digits) > KPJ_LENGTH:
+        return Q(nik__startswith=digits)
+    if len(digits) == KPJ_LENGTH:
+        return Q(kpj=digits) | Q(nik__startswith=digits)
+    return Q(nik__startswith=digits) | Q(kpj__startswith=digits)
+
+
+# pg_trgm indexes runs of three characters: a shorter name search matches most farmers anyway.
+TRIGRAM = 3
+
+
+def searches_by_trigram(query: str) -> bool:
+    """Whether `query` is a name search the trigram index serves: its matches then come from that
+    index and are sorted, rather than met while walking the farmers in name order (see
+    sutasoma/paging.py `ordering`)."""
+    return len(query.strip()) >= TRIGRAM and _as_number(query) is None
+
+
 def farmer_search(
-    farmers: QuerySet[Farmer], *, query: str = "", village: str = "", status: str = "", today: dt.date
+    farmers: QuerySet[Farmer],
+    *,
+    query: str = "",
+    area: str = "",
+    status: str = "",
+    today: dt.date,
 ) -> QuerySet[Farmer]:
-    """One search box for NIK, KPJ or name, as the agent types it."""
+    """One search box for NIK, KPJ or name, as the agent types it; `area` is a region code
+    (kabupaten, kecamatan or desa) the farmers' desa lies in."""
     query = query.strip()
-    digits = query.replace(".", "").replace(" ", "")
-    if digits.isdigit() and len(digits) >= 4:
-        farmers = farmers.filter(Q(nik__startswith=digits) | Q(kpj__startswith=digits) | Q(no_kk=digits))
+    if digits := _as_number(query):
+        farmers = farmers.filter(identity_number_q(digits))
     elif query:
         farmers = farmers.filter(name__icontains=query)
-    if village:
-        farmers = farmers.filter(village_id=village)
+    if area:
+        farmers = farmers.filter(in_area_q(area, "village__code"))
     if status:
         farmers = farmers.filter(cover_status_q(status, today=today))
     return farmers
+
+
+@dataclass(frozen=True)
+class AreaLevel:
+    """One select of the area filter: its query parameter, label, the regions offered and the one chosen."""
+
+    name: str
+    label: str
+    options: list[Region]
+    selected: str
+
+
+# (query parameter, label, region level, parts of the dotted code).
+_LEVELS = {
+    "kabupaten": ("Kabupaten/kota", Region.Level.KABUPATEN, 2),
+    "kecamatan": ("Kecamatan", Region.Level.KECAMATAN, 3),
+    "desa": ("Desa/kelurahan", Region.Level.DESA, 4),
+}
+# The area filter walks down the region tree from the user's scope, one select per level, so no
+# page lists a province's 3.059 villages: an admin picks a regency first, Dinas a kecamatan.
+_AREA_LEVELS = {Role.ADMIN: ("kabupaten", "kecamatan", "desa"), Role.DINAS: ("kecamatan", "desa")}
+
+
+def area_filter(user: User, data: Mapping[str, str]) -> tuple[list[AreaLevel], str]:
+    """The area filter's selects for `user`, and the region code to filter by ("" for everything
+    in scope). A level missing from `data` (a link with only `?desa=`) follows from the deeper code;
+    one sent empty ("Semua") clears the levels below it; a code outside the user's scope or not
+    under the level above is ignored."""
+    names = _AREA_LEVELS.get(user.role, ("desa",))
+    wanted = ""
+    for name in names:
+        if name not in data:
+            continue
+        if not data[name] or (wanted and not data[name].startswith(wanted + ".")):
+            break
+        wanted = data[name]
+    levels: list[AreaLevel] = []
+    chosen = ""
+    for name in names:
+        label, level, parts = _LEVELS[name]
+        options = Region.objects.filter(region_filter(user, "code"), level=level)
+        options = list(options.filter(parent_id=chosen) if chosen else options)
+        code = ".".join(wanted.split(".")[:parts]) if wanted.count(".") + 1 >= parts else ""
+        selected = code if any(region.code == code for region in options) else ""
+        levels.append(AreaLevel(name=name, label=label, options=options, selected=selected))
+        if not selected:
+            break  # "Semua" at this level: nothing below it to narrow down yet
+        chosen = selected
+    return levels, chosen
 
 
 def likely_duplicates(*, name: str, birth_date: dt.date, nik: str) -> QuerySet[Farmer]:

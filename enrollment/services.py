@@ -22,11 +22,12 @@ from audit.models import Action
 from audit.services import access_record, lookups_exhausted
 from bpjs_gateway import queue
 from bpjs_gateway.models import OutboxState
-from enrollment.insurer import REGISTER, queue_registration, registration_messages
+from enrollment.insurer import REGISTER, queue_new_registrations, queue_registration, registration_messages
 from enrollment.ktp import KtpFile
 from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import registration_problems
 from enrollment.selectors import Matches, duplicates_for, nik_holder_for
+from wilayah.models import Region
 
 MAX_HEIRS = 5
 ANONYMISED_NAME = "DIANONIMKAN"
@@ -111,23 +112,10 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
     token = registration.submission_token
     if token and (earlier := Farmer.objects.filter(submission_token=token).first()):
         return earlier
-    data = registration.fields
-    problems = registration_problems(
-        nik=data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex"), today=today_wita()
-    )
-    problems |= _heir_problems(registration.heirs)
+    problems = registration_check(registration)
     if problems:
         raise ValidationError(problems)
-
-    farmer = Farmer(
-        **data,
-        consent_at=timezone.now(),
-        consent_recorded_by=user,
-        registered_by=user,
-        agent=getattr(user, "agent", None),
-        submission_token=token,
-        is_demo=is_demo,
-    )
+    farmer = _new_farmer(user, registration, is_demo=is_demo)
     try:
         farmer.full_clean(validate_unique=False, validate_constraints=False)
         # The KTP is written last, just before the insert; _KtpWrites removes it again if the
@@ -144,13 +132,70 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
             )
             queue_registration(farmer)
     except IntegrityError:
-        existing = Farmer.objects.filter(nik=data["nik"]).first()
+        existing = Farmer.objects.filter(nik=registration.fields["nik"]).first()
         if existing is None:
             raise
         if token and existing.submission_token == token:
             return existing
         raise NikAlreadyRegistered(existing) from None
     return farmer
+
+
+def registration_check(registration: Registration) -> dict[str, str]:
+    """The rules every registration passes before it is saved, as field errors (empty when all is well)."""
+    data = registration.fields
+    problems = registration_problems(
+        nik=data["nik"], birth_date=data.get("birth_date"), sex=data.get("sex"), today=today_wita()
+    )
+    return problems | _heir_problems(registration.heirs)
+
+
+def _new_farmer(user: User, registration: Registration, *, is_demo: bool = False) -> Farmer:
+    return Farmer(
+        **registration.fields,
+        consent_at=timezone.now(),
+        consent_recorded_by=user,
+        registered_by=user,
+        agent=getattr(user, "agent", None),
+        submission_token=registration.submission_token,
+        is_demo=is_demo,
+    )
+
+
+# Held by the database at the insert; the desa's level is checked on the object the caller holds.
+_FOREIGN_KEYS = ("village", "consent_recorded_by", "registered_by", "agent")
+
+
+def farmers_register_new(*, user: User, registrations: list[Registration]) -> list[Farmer]:
+    """Register many farmers as farmer_register() does one, with one insert per table and one
+    outbox write: the importer's way. All or none, in the caller's transaction.
+
+    Each registration must have passed registration_check() (ValidationError otherwise), and
+    carries no KTP copy nor submission token (a file's rows have neither). A NIK registered
+    meanwhile raises IntegrityError: the caller then saves the rows one by one with
+    farmer_register(), which tells whose it is.
+    """
+    farmers = []
+    for registration in registrations:
+        if registration.ktp or registration.submission_token:
+            raise ValueError("farmers_register_new() saves rows of a file: no KTP copy, no submission token.")
+        if problems := registration_check(registration):
+            raise ValidationError(problems)
+        farmer = _new_farmer(user, registration)
+        farmer.full_clean(exclude=_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+        if farmer.village.level != Region.Level.DESA:
+            raise ValidationError({"village": "Pilih desa/kelurahan."})
+        farmer._history_user = user
+        farmers.append(farmer)
+    with transaction.atomic():
+        bulk_create_with_history(farmers, Farmer, default_user=user)
+        heirs = [
+            [Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs]
+            for farmer, registration in zip(farmers, registrations, strict=True)
+        ]
+        bulk_create_with_history([h for farmer_heirs in heirs for h in farmer_heirs], Heir, default_user=user)
+        queue_new_registrations(list(zip(farmers, heirs, strict=True)))
+    return farmers
 
 
 def _heir_problems(heirs: list[HeirData]) -> dict[str, str]:

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,28 +18,53 @@ from accounts.permissions import role_required
 from accounts.scope import regency_code_for
 from audit.models import Action
 from audit.services import access_record
-from enrollment import importer, services, sheets
+from enrollment import importer, kept_ktp, services, sheets
 from enrollment.cover import CoverStatus, cover_status
 from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
-from enrollment.models import MIN_INCOME, Farmer, RegistrationStatus
+from enrollment.ktp import KtpError
+from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, read_upload, reading_available
+from enrollment.models import MIN_INCOME, Farmer, ImportJob, ImportState, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
-from enrollment.selectors import farmer_for_user, farmer_search, farmers_for, villages_for
+from enrollment.selectors import (
+    area_filter,
+    farmer_for_user,
+    farmer_search,
+    farmers_for,
+    searches_by_trigram,
+    villages_for,
+)
+from sutasoma.drafts import draft_key
 from sutasoma.fields import LineField
+from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
 from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
+LIST_ORDER = ("name", "id")  # Farmer.Meta.ordering, with an index of its own for keyset paging
+RECENT_IMPORTS = 10
+
+
+AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
+CURSOR_DIGITS = 18  # a bigint primary key has at most 19 digits; a longer "cursor" is no row
 
 
 class FarmerSearchForm(forms.Form):
     q = LineField(label="NIK, KPJ atau nama", max_length=100, required=False)
-    desa = forms.CharField(max_length=13, required=False)
+    kabupaten = forms.RegexField(regex=AREA_CODE, max_length=5, required=False)
+    kecamatan = forms.RegexField(regex=AREA_CODE, max_length=8, required=False)
+    desa = forms.RegexField(regex=AREA_CODE, max_length=13, required=False)
     status = forms.ChoiceField(choices=[("", "Semua"), *CoverStatus.choices], required=False)
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
-        return {key: data[key] for key in ("q", "desa", "status") if data.get(key)}
+        return {key: data[key] for key in ("q", "kabupaten", "kecamatan", "desa", "status") if data.get(key)}
+
+    def area_data(self) -> dict[str, str]:
+        # Only the levels the form sent: one sent empty means "Semua", one missing follows the others.
+        filters = self.filters()
+        return {key: filters.get(key, "") for key in ("kabupaten", "kecamatan", "desa") if key in self.data}
 
 
 def _holds_identity_number(query: str) -> bool:
@@ -47,39 +73,57 @@ def _holds_identity_number(query: str) -> bool:
     return len(digits) == 16 and digits.isdigit()
 
 
+def _cursor(farmers: QuerySet[Farmer], value: str | None) -> Farmer | None:
+    """The farmer a page starts after or ends before, from the link's `setelah`/`sebelum`: one the
+    user may see, or none (a stale or made-up link then opens the first page)."""
+    if not value or not value.isdigit() or len(value) > CURSOR_DIGITS:
+        return None
+    return farmers.filter(pk=int(value)).select_related(None).only(*LIST_ORDER).first()
+
+
 @require_http_methods(["GET", "POST"])
 def farmer_list(request: HttpRequest) -> HttpResponse:
     form = FarmerSearchForm(request.POST if request.method == "POST" else request.GET)
     filters = form.filters()
+    areas, area = area_filter(request.user, form.area_data())
     private = _holds_identity_number(filters.get("q", ""))
-    shareable = urlencode({k: v for k, v in filters.items() if not (k == "q" and private)})
+    shown = {key: filters[key] for key in ("q", "status") if key in filters and not (key == "q" and private)}
+    shareable = urlencode(shown | {level.name: level.selected for level in areas if level.selected})
     if request.method == "POST" and form.is_valid() and not private and not request.htmx:
         return redirect(f"{request.path}?{shareable}" if shareable else request.path)
     today = timezone.localdate()
-    farmers = farmer_search(
-        farmers_for(request.user),
-        query=filters.get("q", ""),
-        village=filters.get("desa", ""),
-        status=filters.get("status", ""),
-        today=today,
+    scope = farmers_for(request.user)
+    farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
+    by_index = not searches_by_trigram(filters.get("q", ""))
+    page = keyset_page(
+        farmers,
+        order=LIST_ORDER,
+        size=PAGE_SIZE,
+        after=_cursor(scope, request.GET.get("setelah")),
+        before=_cursor(scope, request.GET.get("sebelum")),
+        by_index=by_index,
     )
-    page = Paginator(farmers, PAGE_SIZE).get_page(request.GET.get("halaman"))
     for farmer in page:
         farmer.cover = cover_status(
             registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=today
         )
-    template = "enrollment/farmer_list.html"
-    if request.htmx and request.htmx.target == "farmer-results":
-        template += "#results"
+    # An HTMX search swaps the results, and the area selects beside them (out of band).
+    swapped = bool(request.htmx and request.htmx.target == "farmer-results")
+    template = "enrollment/farmer_list.html" + ("#results" if swapped else "")
     response = render(
         request,
         template,
         {
             "form": form,
             "page": page,
-            **{key: filters.get(key, "") for key in ("q", "desa", "status")},
+            "swapped": swapped,
+            "count": capped_count(farmers, page, order=() if by_index else ordering(LIST_ORDER, by_index=False)),
+            "count_cap": COUNT_CAP,
+            "q": filters.get("q", ""),
+            "status": filters.get("status", ""),
+            "area": area,
+            "areas": areas,
             "filters": shareable,
-            "villages": villages_for(request.user),
             "statuses": CoverStatus.choices,
         },
     )
@@ -113,17 +157,32 @@ def farmer_ktp(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404("Berkas foto KTP tidak ditemukan.") from None
     _log_view(request, Action.VIEW_KTP, farmer)
+    return _private_file(handle, content_type=content_type, filename=f"ktp-{farmer.pk}.{extension}")
+
+
+def _private_file(handle, *, content_type: str, filename: str) -> FileResponse:
     response = FileResponse(
         handle,
         content_type=content_type,
         # A PDF is downloaded rather than opened in the browser's PDF viewer.
-        as_attachment=extension == "pdf",
-        filename=f"ktp-{farmer.pk}.{extension}",
+        as_attachment=content_type == "application/pdf",
+        filename=filename,
     )
     # Personal data: not kept by the browser nor by any cache on the way.
     response["Cache-Control"] = "no-store, private"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+@role_required(Role.PENYULUH)
+@require_GET
+def kept_ktp_file(request: HttpRequest, token: uuid.UUID) -> FileResponse:
+    """The thumbnail of the KTP kept for this agent's form; anyone else's token finds nothing."""
+    ktp = kept_ktp.kept(user=request.user, token=token)
+    if ktp is None:
+        raise Http404("Tidak ada foto KTP tersimpan untuk isian ini.")
+    extension = ktp.content.name.rsplit(".", 1)[-1]
+    return _private_file(ktp.content, content_type=ktp.content_type, filename=f"ktp.{extension}")
 
 
 @role_required(Role.PENYULUH)
@@ -135,14 +194,27 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
         earlier = farmers_for(request.user).filter(submission_token=token).first()
         if earlier:
             return redirect(earlier)  # the same form sent twice (double tap, retry on a bad connection)
-        form = FarmerForm(request.POST, request.FILES, user=request.user, today=today)
+        form = FarmerForm(
+            request.POST,
+            request.FILES,
+            user=request.user,
+            today=today,
+            kept_ktp=kept_ktp.kept(user=request.user, token=token),
+        )
         heirs = HeirFormSet(request.POST, prefix="ahli")
         if form.is_valid() and heirs.is_valid():
             registration = form.registration([h for f in heirs if (h := f.heir())], submission_token=token)
             farmer = form.run(lambda: services.farmer_register(user=request.user, registration=registration))
             if farmer:
-                messages.success(request, f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.")
+                kept_ktp.discard(user=request.user, token=token)
+                # The tag tells the phone that this form's draft has done its job (static/js/app.js).
+                messages.success(
+                    request,
+                    f"Petani berhasil didaftarkan: {farmer.name}. Menunggu KPJ dari BPJS.",
+                    extra_tags="draft-sent",
+                )
                 return redirect(farmer)
+        _keep_new_ktp(request, form, token)
     else:
         form = FarmerForm(user=request.user, today=today, initial={"income": MIN_INCOME})
         heirs = HeirFormSet(prefix="ahli")
@@ -153,8 +225,48 @@ def farmer_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "heirs": heirs,
             "token": token,
+            "draft_key": draft_key(request),
+            # A draft on the phone is offered on a fresh form, not over what the server sent back.
+            "offer_draft": request.method == "GET",
+            "ktp_reading": reading_available(),
         },
     )
+
+
+def _keep_new_ktp(request: HttpRequest, form: FarmerForm, token: uuid.UUID) -> None:
+    """A form sent back for correction keeps the photo that came with it, so it is not taken again."""
+    if form.new_ktp:
+        kept_ktp.keep(user=request.user, token=token, ktp=form.new_ktp)
+        form.kept_ktp = form.ktp_file = form.new_ktp
+
+
+NO_PHOTO = "Belum ada foto KTP untuk dibaca."
+NOT_READ = "KTP tidak terbaca dari foto. Isi data secara manual, atau foto ulang lebih dekat dan terang."
+READ_DONE = "Data dibaca dari foto KTP. Periksa setiap isian bertanda sebelum mendaftarkan."
+
+
+@role_required(Role.PENYULUH)
+@require_POST
+def ktp_read(request: HttpRequest) -> JsonResponse:
+    """The fields read from a KTP photo, for the registration form to offer (static/js/ktp-reading.js).
+
+    Nothing is stored: the photo goes through the KTP intake, is read and forgotten; the agent
+    uploads it again with the form. A failed read answers with a message and no fields.
+    """
+    upload = request.FILES.get("ktp_upload")
+    if upload is None:
+        return JsonResponse({"error": NO_PHOTO}, status=400)
+    if not reading_available():
+        return JsonResponse({"error": READING_UNAVAILABLE}, status=503)
+    try:
+        reading = read_upload(upload)
+    except KtpError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except KtpReadingError:
+        return JsonResponse({"error": NOT_READ}, status=422)
+    villages = list(villages_for(request.user).values_list("pk", "name"))
+    fields = form_values(reading, villages=villages)
+    return JsonResponse({"fields": fields, "message": READ_DONE if fields else NOT_READ})
 
 
 @role_required(Role.PENYULUH)
@@ -165,6 +277,7 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if farmer.registration_status != RegistrationStatus.DITOLAK:
         messages.warning(request, "Data ini tidak sedang ditolak BPJS, jadi tidak perlu diperbaiki.")
         return redirect(farmer)
+    token = submission_token(request)
     form = FarmerForm(
         request.POST or None,
         request.FILES or None,
@@ -172,18 +285,23 @@ def farmer_correct(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         today=timezone.localdate(),
         require_ktp=False,
+        kept_ktp=kept_ktp.kept(user=request.user, token=token) if request.method == "POST" else None,
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
-        if form.run(lambda: services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)):
-            messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
-            return redirect(farmer)
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in FarmerForm.Meta.fields}
+            if form.run(lambda: services.farmer_correct(farmer=farmer, fields=fields, ktp=form.ktp_file)):
+                kept_ktp.discard(user=request.user, token=token)
+                messages.success(request, "Perbaikan disimpan dan dikirim ulang ke BPJS.")
+                return redirect(farmer)
+        _keep_new_ktp(request, form, token)
     return render(
         request,
         "enrollment/register.html",
         {
             "form": form,
             "farmer": farmer,
+            "token": token,
         },
     )
 
@@ -250,14 +368,21 @@ class ImportUploadForm(forms.Form):
 @role_required(Role.PENYULUH)
 @require_http_methods(["GET", "POST"])
 def farmer_import(request: HttpRequest) -> HttpResponse:
-    """An agent's existing paper list, uploaded at once; the report is shown on the same page."""
-    report = None
+    """An agent's existing paper list: the file is read here, and imported as a job whose page
+    shows the report (enrollment/imports.py)."""
+    token = submission_token(request)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            report = importer.import_farmers(
-                user=request.user, rows=form.rows, dry_run=form.cleaned_data["dry_run"], deadline=form.deadline
+            job = import_request(
+                user=request.user,
+                rows=form.rows,
+                filename=form.cleaned_data["file"].name,
+                dry_run=form.cleaned_data["dry_run"],
+                token=token,
+                deadline=form.deadline,
             )
+            return redirect("enrollment:import_status", pk=job.pk)
     else:
         form = ImportUploadForm()
     return render(
@@ -265,7 +390,9 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
         "enrollment/import.html",
         {
             "form": form,
-            "report": report,
+            "token": token,
+            "jobs": ImportJob.objects.filter(user=request.user).defer("rows", "report")[:RECENT_IMPORTS],
+            "sync_rows": SYNC_ROWS,
             "columns": importer.COLUMNS,
             "optional": importer.OPTIONAL_COLUMNS,
             "default_income": MIN_INCOME,
@@ -273,6 +400,17 @@ def farmer_import(request: HttpRequest) -> HttpResponse:
             "max_rows": sheets.MAX_ROWS,
         },
     )
+
+
+@role_required(Role.PENYULUH)
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress, then its report; for the agent who uploaded it alone. With HTMX only
+    the status, polled until the job is done."""
+    job = get_object_or_404(ImportJob.objects.defer("rows"), pk=pk, user=request.user)
+    report = importer.ImportReport.from_json(job.report) if job.state == ImportState.DONE else None
+    template = "enrollment/import_status.html"
+    return render(request, f"{template}#status" if request.htmx else template, {"job": job, "report": report})
 
 
 @role_required(Role.PENYULUH)

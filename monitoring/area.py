@@ -1,26 +1,24 @@
-"""The area and month a monitoring page is about, from its query (`?bulan=2026-04&kecamatan=73.12.04
-&desa=…&agen=…`), checked against the user's scope: an area outside it answers 404, like one that
-does not exist.
+"""The area and month a monitoring page is about, from its query (`?bulan=2026-04&kabupaten=73.12
+&kecamatan=73.12.04&desa=…&agen=…`), checked against the user's scope: an area outside it answers
+404, like one that does not exist. One resolver for the dashboard, its trends, notes and reports.
 
 Each parameter narrows the one before: a kecamatan, a desa in it, an agent serving it. None at all
-is the user's whole area: a koordinator's kecamatan, Dinas' regency, for an admin the deployment's
-regency.
+is the user's whole area: a koordinator's kecamatan (on the dashboard, the regency's ranking),
+Dinas' regency, for an admin the deployment's regency.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Agent, Role, User
-from accounts.scope import regency_code_for
-from contributions.cash import agents_for
-from enrollment.selectors import villages_for
+from accounts.scope import regency_code_for, region_filter
 from sutasoma.formatting import bulan
 from sutasoma.months import month_start
 from wilayah.models import Region
@@ -30,6 +28,8 @@ _REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2,4}){0,3}")
 _AGENT_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 FIRST_YEAR = 2000  # before the programme: a typo, not a month anyone means
+# area_for()'s arguments and the query parameters that carry them.
+QUERY_PARAMETERS = {"kabupaten": "kabupaten", "kecamatan": "kecamatan", "desa": "desa", "agent": "agen"}
 
 
 @dataclass(frozen=True)
@@ -80,44 +80,45 @@ def _found(pattern: re.Pattern, value: str) -> str:
     return value
 
 
-def area_for(user: User, *, kecamatan: str = "", desa: str = "", agent: str = "") -> Area:
-    """The area of these codes ("" for none), or 404 when any lies outside the user's scope or
-    they do not fit together (a desa of another kecamatan, an agent not serving the desa)."""
-    kecamatan, desa = _found(_REGION_CODE, kecamatan), _found(_REGION_CODE, desa)
+def area_for(user: User, *, kabupaten: str = "", kecamatan: str = "", desa: str = "", agent: str = "") -> Area:
+    """The area these codes name ("" for none), each implied by the one below it (an agent's BPP,
+    a desa's kecamatan). 404 for one that does not exist, does not lie where the others say, or
+    lies outside the user's scope: a koordinator sees their regency's ranking but goes down only
+    into their own kecamatan, Dinas their regency, an admin any regency (the deployment's by default)."""
+    kabupaten, kecamatan, desa = (_found(_REGION_CODE, code) for code in (kabupaten, kecamatan, desa))
     agent = _found(_AGENT_CODE, agent)
-    villages = villages_for(user)
-    area_kecamatan = area_village = area_agent = None
+    area_agent = get_object_or_404(Agent.objects.select_related("user", "bpp"), code=agent) if agent else None
+    village = get_object_or_404(Region, code=desa, level=Region.Level.DESA) if desa else None
+    kecamatan = kecamatan or (village.parent_id if village else area_agent.bpp.kecamatan_id if area_agent else "")
+    area_kecamatan = None
     if kecamatan:
-        if not villages.filter(parent_id=kecamatan).exists():
-            raise Http404("Kecamatan ini di luar wilayah Anda.")
-        area_kecamatan = Region.objects.select_related("parent").get(code=kecamatan)
-    if desa:
-        area_village = villages.select_related("parent__parent").filter(code=desa).first()
-        if area_village is None or (kecamatan and area_village.parent_id != kecamatan):
-            raise Http404("Desa ini di luar wilayah Anda.")
-        area_kecamatan = area_village.parent
-    if agent:
-        area_agent = agents_for(user).select_related("bpp__kecamatan__parent").filter(code=agent).first()
-        if (
-            area_agent is None
-            or (area_kecamatan and area_agent.bpp.kecamatan_id != area_kecamatan.code)
-            or (area_village and not area_agent.villages.filter(pk=area_village.pk).exists())
-        ):
-            raise Http404("Penyuluh ini di luar wilayah Anda.")
-        area_kecamatan = area_kecamatan or area_agent.bpp.kecamatan
-    if area_kecamatan is None and user.role == Role.KOORDINATOR and user.bpp_id:
-        area_kecamatan = user.bpp.kecamatan
-    regency = area_kecamatan.parent if area_kecamatan else get_object_or_404(Region, code=regency_code_for(user))
-    return Area(regency=regency, kecamatan=area_kecamatan, village=area_village, agent=area_agent)
+        area_kecamatan = get_object_or_404(Region, code=kecamatan, level=Region.Level.KECAMATAN, bpp__isnull=False)
+        misplaced = (village and village.parent_id != kecamatan) or (
+            area_agent and area_agent.bpp.kecamatan_id != kecamatan
+        )
+        if misplaced or not Region.objects.filter(region_filter(user, "code"), parent=area_kecamatan).exists():
+            raise Http404("Wilayah ini di luar wilayah Anda.")
+        if area_agent and village and not area_agent.villages.filter(pk=village.pk).exists():
+            raise Http404("Penyuluh ini tidak bertugas di desa tersebut.")
+    own_regency = regency_code_for(user)
+    regency_code = area_kecamatan.parent_id if area_kecamatan else kabupaten or own_regency
+    if (kabupaten and kabupaten != regency_code) or (user.role != Role.ADMIN and regency_code != own_regency):
+        raise Http404("Wilayah ini di luar wilayah Anda.")
+    regency = get_object_or_404(Region, code=regency_code, level=Region.Level.KABUPATEN)
+    return Area(regency=regency, kecamatan=area_kecamatan, village=village, agent=area_agent)
+
+
+def own_area(user: User, area: Area) -> Area:
+    """A koordinator's whole area is their kecamatan, where the dashboard shows them the ranking."""
+    if area.kecamatan is None and user.role == Role.KOORDINATOR and user.bpp_id:
+        return replace(area, kecamatan=user.bpp.kecamatan)
+    return area
 
 
 def area_from_query(user: User, query: QueryDict) -> Area:
-    return area_for(
-        user,
-        kecamatan=query.get("kecamatan", "").strip(),
-        desa=query.get("desa", "").strip(),
-        agent=query.get("agen", "").strip(),
-    )
+    """The area of a page's query (`?kecamatan=…&desa=…&agen=…`); none is the user's whole area."""
+    codes = {name: query.get(parameter, "").strip() for name, parameter in QUERY_PARAMETERS.items()}
+    return own_area(user, area_for(user, **codes))
 
 
 def month_from_query(value: str, *, today: dt.date) -> tuple[dt.date, str]:

@@ -1,20 +1,24 @@
 """The figures of each role's home page: counts by cover status and by area, and who waits.
 
-Aggregated in SQL over the user's scope, so a regency's home costs the same few queries as a desa's.
+Counted from the farmer tally (enrollment/tally.py), so a province's home costs the same few
+small queries as a desa's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from contributions.visits import visit_window_q
+from contributions.visits import visit_cover_q, waiting_payment_farmers
 from enrollment.cover import CoverStatus, cover_status_q
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.selectors import farmers_for, villages_for
+from enrollment.tally import farmer_counts, farmer_counts_by_village
 from wilayah.models import Region
 
 
@@ -36,26 +40,39 @@ class HomeSummary:
 
 def home_summary(user: User, *, today: dt.date) -> HomeSummary:
     farmers = farmers_for(user)
-    counts = farmers.aggregate(
-        total=Count("pk"),
-        to_visit=Count("pk", filter=visit_window_q(today=today)),
-        **{status: Count("pk", filter=cover_status_q(status, today=today)) for status in CoverStatus},
+    window = visit_cover_q(today=today)
+    counts = farmer_counts(
+        user,
+        to_visit=window & Q(anonymised=False),
+        **{status: cover_status_q(status, today=today) for status in CoverStatus},
     )
+    # The tally cannot tell a farmer whose payment waits for the insurer: few at any time, so
+    # they are counted from those payments and taken out (contributions/visits.py's window).
+    waiting_payment = farmers.filter(window, anonymised_at__isnull=True, pk__in=waiting_payment_farmers()).count()
     total = counts.pop("total")
-    to_visit = counts.pop("to_visit")
-    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
-        areas = villages_for(user).annotate(n=Count("farmers")).order_by("code")
-    else:
-        areas = (
-            Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent"))
-            .annotate(n=Count("children__farmers"))
-            .order_by("code")
-        )
+    to_visit = counts.pop("to_visit") - waiting_payment
+    areas, per_area = _areas(user)
     return HomeSummary(
         total=total,
         to_visit=to_visit,
         by_status=counts,
         waiting=list(farmers.filter(registration_status=RegistrationStatus.MENUNGGU_KPJ).order_by("-created_at")[:5]),
         refused=list(farmers.filter(registration_status=RegistrationStatus.DITOLAK).order_by("-updated_at")[:5]),
-        areas=[AreaCount(area, area.n) for area in areas],
+        areas=[AreaCount(area, per_area.get(area.code, 0)) for area in areas],
     )
+
+
+def _areas(user: User) -> tuple[QuerySet[Region], Mapping[str, int]]:
+    """The areas the home page counts farmers by, and how many each has."""
+    per_village, villages = farmer_counts_by_village(user), villages_for(user)
+    if user.role in (Role.PENYULUH, Role.KOORDINATOR):
+        return villages.order_by("code"), per_village
+    # Dinas per kecamatan; an admin, who sees a whole province, per regency: 24 rows, not 300.
+    areas = Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages.values("parent"))
+    depth = 3
+    if user.role == Role.ADMIN:
+        areas, depth = Region.objects.filter(level=Region.Level.KABUPATEN, code__in=areas.values("parent")), 2
+    per_area = Counter()
+    for village, n in per_village.items():
+        per_area[".".join(village.split(".")[:depth])] += n  # a desa's code extends its area's
+    return areas.order_by("code"), per_area

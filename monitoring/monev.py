@@ -32,15 +32,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Agent, Role, User
-from accounts.scope import regency_code_for, region_filter
 from claims.models import Claim, ClaimStatus
 from contributions.models import FundSource, Payment, PaymentStatus
 from enrollment.models import Farmer, RegistrationStatus
+from monitoring.area import Area
 from monitoring.models import Level, Snapshot, Target
 from monitoring.targets import default_target
 from sutasoma.formatting import bulan
@@ -408,40 +406,6 @@ def monev_snapshot(month: dt.date) -> int:
 
 
 @dataclass(frozen=True)
-class Place:
-    """A point of the drill-down: a regency, and as far down as the user went."""
-
-    regency: Region
-    kecamatan: Region | None = None
-    village: Region | None = None
-    agent: Agent | None = None
-
-
-def place_for(user: User, *, kabupaten: str = "", kecamatan: str = "", desa: str = "", agen: str = "") -> Place:
-    """The place the parameters name, each implied by the one below it (an agent's BPP, a desa's
-    kecamatan). 404 for one that does not exist, does not lie where the others say, or lies
-    outside the user's scope: a koordinator sees their regency's ranking but drills only into
-    their own kecamatan, Dinas their regency, an admin any regency (the deployment's by default)."""
-    agent = get_object_or_404(Agent.objects.select_related("user", "bpp"), code=agen) if agen else None
-    village = get_object_or_404(Region, code=desa, level=Region.Level.DESA) if desa else None
-    kecamatan = kecamatan or (village.parent_id if village else agent.bpp.kecamatan_id if agent else "")
-    kec = None
-    if kecamatan:
-        kec = get_object_or_404(Region, code=kecamatan, level=Region.Level.KECAMATAN, bpp__isnull=False)
-        misplaced = (village and village.parent_id != kec.code) or (agent and agent.bpp.kecamatan_id != kec.code)
-        if misplaced or not Region.objects.filter(region_filter(user, "code"), parent=kec).exists():
-            raise Http404("Wilayah ini di luar wilayah Anda.")
-        if agent and village and not agent.villages.filter(pk=village.pk).exists():
-            raise Http404("Penyuluh ini tidak bertugas di desa tersebut.")
-    own_regency = regency_code_for(user)
-    regency_code = kec.parent_id if kec else kabupaten or own_regency
-    if (kabupaten and kabupaten != regency_code) or (user.role != Role.ADMIN and regency_code != own_regency):
-        raise Http404("Wilayah ini di luar wilayah Anda.")
-    regency = get_object_or_404(Region, code=regency_code, level=Region.Level.KABUPATEN)
-    return Place(regency=regency, kecamatan=kec, village=village, agent=agent)
-
-
-@dataclass(frozen=True)
 class Section:
     title: str
     level: Level
@@ -457,7 +421,7 @@ class Dashboard:
     frozen_at: dt.datetime | None  # None: live figures
 
 
-def dashboard_for(user: User, place: Place, *, month: dt.date, today: dt.date) -> Dashboard:
+def dashboard_for(user: User, place: Area, *, month: dt.date, today: dt.date) -> Dashboard:
     """What the dashboard shows at a place: a regency's kecamatan (a koordinator only their own,
     with its rank), a kecamatan's desa and penyuluh, a desa's penyuluh, or one penyuluh."""
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scope import regency_code_for
+from monitoring.area import QUERY_PARAMETERS, Area, area_for
 from monitoring.models import Level
-from monitoring.monev import Place, dashboard_for, monev_months, place_for
+from monitoring.monev import dashboard_for, monev_months
 from sutasoma.formatting import bulan
 from sutasoma.months import add_months
 
@@ -48,7 +49,7 @@ def _link(**params: str) -> str:
     return f"{reverse('monitoring:dashboard')}?{query}"
 
 
-def _breadcrumbs(place: Place, *, month: str, own_regency: str) -> list[tuple[str, str]]:
+def _breadcrumbs(place: Area, *, month: str, own_regency: str) -> list[tuple[str, str]]:
     """(label, address) from the regency down to where the user is; the last one is the page."""
     # The regency is named in the address only when it is not the user's own (an admin's choice).
     regency = "" if place.regency.code == own_regency else place.regency.code
@@ -82,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chosen = form.cleaned_data.get("bulan")
     month = dt.date.fromisoformat(f"{chosen}-01") if chosen else months[0]
     area = {name: form.cleaned_data[name] for name in AREA_FIELDS if form.cleaned_data[name]}
-    place = place_for(request.user, **area)
+    place = area_for(request.user, **{name: area.get(parameter, "") for name, parameter in QUERY_PARAMETERS.items()})
     board = dashboard_for(request.user, place, month=month, today=today)
 
     month_param = f"{month:%Y-%m}"

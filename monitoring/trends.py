@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from accounts.models import User
 from accounts.scope import region_filter
 from contributions.models import Payment, PaymentStatus
-from monitoring.area import Area, area_for
+from monitoring.area import Area, area_for, own_area
 from monitoring.charts import MONEY, PERCENT, bar_chart, line_chart
 from monitoring.models import Target
 from monitoring.targets import default_target
@@ -145,7 +145,9 @@ def trend_charts(points: list[TrendPoint]) -> list[Chart]:
 def area_trend(user: User, *, month: dt.date, kecamatan: str = "", desa: str = "", agent: str = "") -> list[TrendPoint]:
     """The TREND_MONTHS months ending with `month` for the area of these codes ("" for none: the
     user's whole area); 404 for an area outside the user's scope (monitoring/area.py)."""
-    return trend_for(user, area=area_for(user, kecamatan=kecamatan, desa=desa, agent=agent), month=month)
+    return trend_for(
+        user, area=own_area(user, area_for(user, kecamatan=kecamatan, desa=desa, agent=agent)), month=month
+    )
 
 
 def trend_for(user: User, *, area: Area, month: dt.date) -> list[TrendPoint]:

@@ -228,10 +228,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Background reports are kept EXPORT_KEEP_DAYS (monitoring/exports.py).
     "exports-cleanup": {"task": "monitoring.tasks.exports_cleanup_task", "schedule": crontab(hour=3, minute=30)},
+    # Import reports name NIKs: kept IMPORT_KEEP_DAYS (enrollment/import_jobs.py).
+    "imports-cleanup": {"task": "enrollment.tasks.import_jobs_cleanup_task", "schedule": crontab(hour=3, minute=40)},
+    # KTP photos kept for a form sent back for correction: personal data, kept a day (enrollment/kept_ktp.py).
+    "kept-ktp-cleanup": {"task": "enrollment.tasks.kept_ktp_cleanup_task", "schedule": crontab(minute=20)},
     "claims-poll": {"task": "claims.tasks.poll_claims_task", "schedule": env_float("CLAIMS_POLL_EVERY_S", 900.0)},
     "outbox-sweep": {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",
         "schedule": env_float("BPJS_OUTBOX_SWEEP_EVERY_S", 30.0),
+    },
+    # Asks the insurer only while an outage's backlog waits; releases it once it answers.
+    "outbox-probe": {
+        "task": "bpjs_gateway.tasks.probe_insurer_task",
+        "schedule": env_float("BPJS_OUTBOX_PROBE_EVERY_S", 10.0),
     },
 }
 
@@ -244,6 +253,10 @@ BPJS_H2H_TIMEOUT_S = env_float("BPJS_H2H_TIMEOUT_S", 10.0)
 BPJS_OUTBOX_SWEEP_GRACE_S = env_float("BPJS_OUTBOX_SWEEP_GRACE_S", 30.0)
 BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
 BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
+# How long a task that got an answer goes on sending whatever else is due (bpjs_gateway/outbox.py:drain).
+BPJS_OUTBOX_DRAIN_S = env_float("BPJS_OUTBOX_DRAIN_S", 20.0)
+# Rows one probe's answer may release (bpjs_gateway/health.py); the rest go with the next probe.
+BPJS_OUTBOX_RELEASE_MAX = env_int("BPJS_OUTBOX_RELEASE_MAX", 2000)
 
 # Existence checks (is this NIK registered? who has this name and birth date?) per user and window:
 # enough for a day of registrations, far too few to walk the NIK space.

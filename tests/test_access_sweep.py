@@ -9,15 +9,17 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from bpjs_gateway.models import OutboxState
 from contributions.models import DifferenceKind, FundSource, Payer, Payment, PaymentBatch, ReconciliationRun
+from enrollment import kept_ktp
 from enrollment.insurer import registration_messages
 from enrollment.ktp import KtpFile
-from enrollment.models import Farmer
+from enrollment.models import Farmer, ImportJob, ImportState
 from enrollment.services import HeirData, Registration, farmer_register
 from monitoring.card import card_token
 from monitoring.export_jobs import export_run
@@ -79,11 +81,17 @@ RULES: dict[str, tuple[str, dict[str, object]]] = {
     "enrollment:farmer_list": ("GET", signed_in(OK)),
     "enrollment:farmer_register": ("GET", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:nik_check": ("POST", only(AGENTS, OK, FORBIDDEN)),
+    # Reads only the photo sent with the request (400 without one); stores and shows nothing else.
+    "enrollment:ktp_read": ("POST", only(AGENTS, 400, FORBIDDEN)),
     "enrollment:farmer_import": ("GET", only(AGENTS, OK, FORBIDDEN)),
     "enrollment:farmer_import_template": ("GET", only(AGENTS, OK, FORBIDDEN)),
+    # An import's report is its uploader's alone, even within the same BPP.
+    "enrollment:import_status": ("GET", only(AGENTS, NOT_FOUND, FORBIDDEN) | {"agen": OK}),
     "enrollment:farmer_detail": ("GET", object_scoped(OK)),
     "enrollment:farmer_ktp": ("GET", object_scoped(OK)),
     "enrollment:farmer_correct": ("GET", object_scoped(OK, roles=AGENTS)),
+    # A KTP kept for `agen`'s form: the token finds it for `agen` only (tests/enrollment/test_kept_ktp.py).
+    "enrollment:kept_ktp": ("GET", only(AGENTS, NOT_FOUND, FORBIDDEN) | {"agen": OK}),
     "monitoring:gateway_health": ("GET", only(("admin",), OK, FORBIDDEN)),
     "monitoring:outbox_resend": ("POST", only(("admin",), REDIRECT, FORBIDDEN)),
     # Everyone signed in: each sees the farmers of their own area (tests/contributions/test_visits.py).
@@ -272,6 +280,11 @@ def _url(name: str, farmer: Farmer) -> str:
             day=timezone.localdate(), ran_at=timezone.now(), insurer_count=1, matched=0
         )
         return reverse(name, args=[run.differences.create(kind=DifferenceKind.UNKNOWN_HERE, receipt_no="KW-BPJS").pk])
+    if name == "enrollment:kept_ktp":
+        token = uuid.uuid4()
+        ktp = KtpFile(ContentFile(jpeg_bytes(with_exif=False), name="ktp.jpg"), "image/jpeg")
+        kept_ktp.keep(user=farmer.registered_by, token=token, ktp=ktp)
+        return reverse(name, args=[token])
     if name == "monitoring:outbox_resend":
         return reverse(name, args=[registration_messages(farmer).get().pk])
     if name == "contributions:payer_edit":
@@ -280,6 +293,8 @@ def _url(name: str, farmer: Farmer) -> str:
         return reverse(name, args=[_batch(farmer).pk])
     if name in ("monitoring:export_status", "monitoring:export_download"):
         return reverse(name, args=[_export_job(farmer).pk])
+    if name == "enrollment:import_status":
+        return reverse(name, args=[_import_job(farmer).pk])
     if name in ("monitoring:participant_card", "monitoring:card_verify"):
         Farmer.objects.filter(pk=farmer.pk).update(kpj="25000000001")
         return reverse(name, args=[farmer.pk if name == "monitoring:participant_card" else card_token(farmer)])
@@ -292,6 +307,13 @@ def _export_job(farmer: Farmer) -> ExportJob:
     job = export_request(user=dinas, name="monev", month=dt.date(2026, 1, 1), area="", fmt="pdf", token=uuid.uuid4())
     export_run(job.pk)
     return job
+
+
+def _import_job(farmer: Farmer) -> ImportJob:
+    """A finished import of `agen`, who registered the farmer."""
+    return ImportJob.objects.create(
+        user=farmer.registered_by, filename="daftar.csv", state=ImportState.DONE, submission_token=uuid.uuid4()
+    )
 
 
 def _payer(farmer: Farmer) -> Payer:

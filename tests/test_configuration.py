@@ -134,3 +134,30 @@ def test_the_access_log_never_carries_a_query_string_or_referrer(capsys):
     line = capsys.readouterr().out
     assert '"GET /petani/ HTTP/1.1" 200 1234 0.250000' in line
     assert nik not in line
+
+
+def test_make_run_points_the_gateway_at_the_port_it_starts_the_sandbox_on():
+    env = {k: v for k, v in os.environ.items() if k not in ("BPJS_H2H_BASE_URL", "SANDBOX_PORT")}
+    env["SANDBOX_PORT"] = "8800"
+    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    start = next(line for line in dry_run.stdout.splitlines() if line.endswith(".venv/bin/honcho start"))
+    # The environment honcho hands to web, worker and beat, as the shell expands `make run`'s line.
+    given = subprocess.run(
+        ["bash", "-c", start.removesuffix(".venv/bin/honcho start") + "env"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    sandbox = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("sandbox:"))
+    # The sandbox's command line, expanded by the shell in the same environment.
+    argv = subprocess.run(
+        ["bash", "-c", 'printf "%s\\n" ' + sandbox.removeprefix("sandbox:")],
+        env={**env, **dict(line.split("=", 1) for line in given if "=" in line)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert "BPJS_H2H_BASE_URL=http://127.0.0.1:8800" in given
+    assert argv[argv.index("--port") + 1] == "8800"

@@ -1,7 +1,7 @@
 """Reports for Dinas as a PDF or a workbook (issue 18): one entry point, render_report(), for the
 download page, the background job and `manage.py laporan`.
 
-A report is scoped like the dashboard (monitoring.monev.place_for): Dinas their regency, an admin
+A report is scoped like the dashboard (monitoring.area.area_for): Dinas their regency, an admin
 any, a koordinator only their own kecamatan or a desa in it. Anything outside answers the same
 ReportError as an area that does not exist. Every export is written to the access log.
 """
@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from audit.models import Action
 from audit.services import access_record
-from monitoring.monev import place_for
+from monitoring.area import area_for
 from monitoring.reports.builders import BUILDERS, Scope
 from monitoring.reports.document import Report
 from monitoring.reports.excel import report_xlsx
@@ -55,7 +55,7 @@ def scope_for(user: User, *, month: dt.date, area: str = "") -> Scope:
     if not area and user.role == Role.KOORDINATOR and user.bpp_id:
         area = user.bpp.kecamatan_id
     try:
-        place = place_for(user, **({_PLACE_PARAMETER[area.count(".")]: area} if area else {}))
+        place = area_for(user, **({_PLACE_PARAMETER[area.count(".")]: area} if area else {}))
     except Http404:
         raise ReportError(OUTSIDE.format(code=area)) from None
     if user.role == Role.KOORDINATOR and place.kecamatan is None:

@@ -26,7 +26,7 @@ from enrollment.cover import CoverStatus, cover_status
 from enrollment.selectors import farmers_for
 from monitoring.area import Area
 from monitoring.models import Level
-from monitoring.monev import Figures, Place, dashboard_for, month_bounds, total
+from monitoring.monev import Figures, dashboard_for, month_bounds, total
 from monitoring.reports.document import Cell, Column, Kind, Table
 from monitoring.trends import TREND_MONTHS, Chart, trend_charts, trend_for
 from sutasoma.formatting import bulan, masked_nik, tanggal
@@ -43,13 +43,13 @@ class Scope:
     """Where a report looks, already checked against the user's scope (monitoring.reports.scope_for)."""
 
     user: User
-    place: Place
+    place: Area
     month: dt.date
     today: dt.date
 
     @property
     def area(self) -> Area:
-        return Area(regency=self.place.regency, kecamatan=self.place.kecamatan, village=self.place.village)
+        return self.place
 
     @property
     def region(self) -> Region:

@@ -19,6 +19,7 @@ document.addEventListener("submit", (event) => {
   form.dataset.sending = "1";
   for (const button of form.querySelectorAll("button[type=submit]")) {
     button.disabled = true;
+    button.dataset.label = button.textContent;
     button.textContent = "Mengirim…";
   }
 });
@@ -41,4 +42,34 @@ document.addEventListener("change", (event) => {
 // A receipt's *Cetak* button: the browser's own print dialog (no inline script under the CSP).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
+});
+
+// Drafts of forms kept on this phone (static/js/field.js) go at *Keluar*, and once the form they
+// belong to is saved (the server tags that message). They are sealed with a key that dies with
+// the session anyway; this removes even the ciphertext.
+function forgetDrafts() {
+  try {
+    for (const key of Object.keys(localStorage)) {
+      if (key.startsWith("sutasoma-draft:")) localStorage.removeItem(key);
+    }
+  } catch { /* storage switched off: nothing was kept */ }
+}
+document.addEventListener("submit", (event) => {
+  if (event.target.matches("form.logout")) forgetDrafts();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector('.msg[data-tags~="draft-sent"]')) forgetDrafts();
+});
+
+// Back to a form from the browser's error page (a connection lost while sending): the page comes
+// back from memory with its button still quiet; wake it, the one-time token guards a resend.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  for (const form of document.querySelectorAll("form[data-once][data-sending]")) {
+    delete form.dataset.sending;
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = false;
+      if (button.dataset.label) button.textContent = button.dataset.label;
+    }
+  }
 });

@@ -3,6 +3,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from accounts.lockout import axes_username
+from wilayah.models import Region
 
 WRONG = "Nama pengguna atau kata sandi salah"
 
@@ -13,7 +14,7 @@ def login(client, username, password="rahasia-uji-123"):
 
 def test_each_role_lands_on_its_home_with_its_scope_in_the_header(client, agent_user, koordinator_user, dinas_user):
     for user, scope in (
-        (agent_user, "1 desa/kelurahan"),
+        (agent_user, "Penyuluh · Desa Umpungeng"),
         (koordinator_user, "BPP Lalabata"),
         (dinas_user, "Kabupaten Soppeng"),
     ):
@@ -22,6 +23,13 @@ def test_each_role_lands_on_its_home_with_its_scope_in_the_header(client, agent_
         page = client.get(reverse("monitoring:home")).content.decode()
         assert scope in page and user.get_role_display() in page and "Keluar" in page
         client.post(reverse("accounts:logout"))
+
+
+def test_an_agent_of_several_desa_sees_the_first_by_name_and_how_many_more(agent_user):
+    agent_user.agent.villages.add(*Region.objects.filter(parent_id="73.12.04", level=Region.Level.DESA)[:3])
+    count = agent_user.agent.villages.count()
+    first = agent_user.agent.villages.order_by("name").first()
+    assert agent_user.scope_label == f"{first} +{count - 1}"
 
 
 def test_the_agents_home_offers_registration_and_the_search_box(client, agent_user):

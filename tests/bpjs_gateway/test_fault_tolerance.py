@@ -189,3 +189,39 @@ def test_claims_and_their_documents_arrive_once_through_faults_and_are_followed_
         }
         clean_sandbox.advance(claim.claim_no, status="DIBAYAR", nominal=42_000_000)
         assert claim_poll(claim.pk, client=insurer) == ClaimStatus.DIBAYAR
+
+
+def test_after_an_outage_the_backlog_goes_once_the_insurer_answers_not_when_its_back_off_ends(
+    clean_sandbox, agent_user, tmp_path
+):
+    """Twenty registrations and their payments wait through an outage with a back-off of five to
+    ten minutes: the probe sees the insurer answer again and the whole backlog goes, once each."""
+    from django.db.models import Min
+
+    from bpjs_gateway.health import PROBE
+    from bpjs_gateway.models import RequestLog
+
+    purge_broker()
+    env = worker_env(
+        clean_sandbox,
+        BPJS_OUTBOX_BACKOFF_BASE_S="600",
+        BPJS_OUTBOX_BACKOFF_CAP_S="600",
+        BPJS_OUTBOX_PROBE_EVERY_S="1",
+    )
+    processes = Processes(env, tmp_path)
+    try:
+        clean_sandbox.faults(down=True)
+        processes.worker("w1")
+        processes.beat()
+        register_and_pay(agent_user, 20)
+        backed_off = OutboxMessage.objects.filter(operation="REGISTER", state=OutboxState.PENDING, attempts=1)
+        wait_for(lambda: backed_off.count() == 20, processes)
+        back_off_ends = backed_off.aggregate(first=Min("next_attempt_at"))["first"]
+        assert back_off_ends > timezone.now() + dt.timedelta(minutes=4)
+        clean_sandbox.faults()
+        wait_until_drained(processes, 40)
+        assert_everything_confirmed_once(clean_sandbox, 20)
+        assert not OutboxMessage.objects.filter(completed_at__gte=back_off_ends).exists()
+        assert RequestLog.objects.filter(operation=PROBE, released=20).exists()
+    finally:
+        processes.stop_all()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.urls import get_resolver
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
 from accounts.models import User
@@ -63,6 +64,9 @@ def browser() -> Iterator[Browser]:
     # are no longer seen, nor closed, and would keep the test database from being dropped at the
     # end of the session. Close them on the way in, and the ones opened meanwhile on the way out.
     connections.close_all()
+    # Every view imported now, not by the live server inside the first test's first page, where it
+    # takes most of that page's time limit on a busy machine (the URLconf pulls WeasyPrint and the rest).
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

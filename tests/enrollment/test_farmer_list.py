@@ -40,7 +40,7 @@ def test_it_filters_by_status_and_keeps_the_filter_in_the_pages(client, agent_us
     client.force_login(agent_user)
     waiting = client.get(reverse("enrollment:farmer_list"), {"status": "MENUNGGU_KPJ"}).content.decode()
     assert "27 petani" in waiting and "SUDAH AKTIF" not in waiting
-    assert "status=MENUNGGU_KPJ&amp;halaman=2" in waiting
+    assert "?status=MENUNGGU_KPJ&amp;setelah=" in waiting
     active = client.get(reverse("enrollment:farmer_list"), {"status": "AKTIF"}).content.decode()
     assert "1 petani" in active and "SUDAH AKTIF" in active and "Aktif" in active
 

@@ -293,7 +293,7 @@ def test_the_command_refuses_a_file_missing_columns(agent_user, tmp_path):
 
 def upload(client, content: bytes, **data):
     payload = {"file": SimpleUploadedFile("daftar.csv", content, content_type="text/csv"), "consent": "on", **data}
-    return client.post(reverse("enrollment:farmer_import"), payload)
+    return client.post(reverse("enrollment:farmer_import"), payload, follow=True)
 
 
 def test_the_page_shows_the_columns_and_the_template_link(client, agent_user):

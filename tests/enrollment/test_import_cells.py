@@ -173,6 +173,17 @@ def test_a_database_error_in_one_row_leaves_nothing_of_it_and_the_next_rows_go_o
         return farmer
 
     monkeypatch.setattr(importer.services, "farmer_register", register_then_fail)
+    register_batch = importer.services.farmers_register_new
+
+    def batch_then_fail(*, user, registrations):
+        # The batch fails as a whole on the same row, and is then saved row by row.
+        farmers = register_batch(user=user, registrations=registrations)
+        if any(f.name == "PETANI NOMOR 2" for f in farmers):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+        return farmers
+
+    monkeypatch.setattr(importer.services, "farmers_register_new", batch_then_fail)
 
     report = run_import(agent_user, [row(1), row(2), row(3)])
 

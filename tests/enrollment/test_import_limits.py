@@ -207,7 +207,7 @@ def test_the_page_reports_the_rows_left_for_a_second_import(client, agent_user, 
         "consent": "on",
     }
 
-    page = client.post(reverse("enrollment:farmer_import"), payload).content.decode()
+    page = client.post(reverse("enrollment:farmer_import"), payload, follow=True).content.decode()
 
     assert "diimpor: 2, ditolak: 0, sudah ada: 0, belum diproses: 1" in page
     assert "1 baris belum diproses (baris 4–4)" in page and "Impor ulang berkas yang sama" in page

@@ -171,3 +171,10 @@ def test_the_service_refuses_a_heir_without_a_known_relation_and_saves_nothing(a
     with pytest.raises(ValidationError, match="ahli waris"):
         farmer_register(user=agent_user, registration=registration)
     assert not Farmer.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_the_heir_nik_says_once_that_it_may_stay_empty(client, agent_user):
+    client.force_login(agent_user)
+    page = client.get(reverse("enrollment:farmer_register")).content.decode()
+    assert page.count('NIK ahli waris <span class="muted">(boleh kosong)</span></label>') == 2  # two heir rows
+    assert "(boleh kosong) <span" not in page and "(boleh kosong) (boleh kosong)" not in page

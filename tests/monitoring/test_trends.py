@@ -228,3 +228,15 @@ def test_agents_may_not_see_trends_and_an_out_of_scope_area_answers_404(client, 
     assert client.get(reverse("monitoring:trends"), {"kecamatan": "73.12.01"}).status_code == 404
     assert client.get(reverse("monitoring:trends"), {"desa": MARIORIWAWO_VILLAGE}).status_code == 404
     assert client.get(reverse("monitoring:trends"), {"agen": "AG-TIDAK-ADA"}).status_code == 404
+
+
+def test_the_trends_follow_the_dashboards_regency_for_an_admin_and_refuse_another_for_dinas(
+    client, admin_user, dinas_user, year
+):
+    """One resolver (monitoring.area.area_for) for the dashboard and its trends: the regency the
+    dashboard names reaches the trends, and stays inside Dinas' own."""
+    client.force_login(admin_user)
+    assert client.get(reverse("monitoring:trends"), {"bulan": "2025-08", "kabupaten": "73.12"}).status_code == 200
+    client.force_login(dinas_user)
+    assert client.get(reverse("monitoring:trends"), {"bulan": "2025-08", "kabupaten": "73.71"}).status_code == 404
+    assert client.get(reverse("monitoring:trends"), {"kabupaten": "73.12' OR 1=1"}).status_code == 404

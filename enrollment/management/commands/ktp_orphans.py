@@ -1,13 +1,16 @@
 """KTP files that no farmer points to: left by a save whose transaction rolled back after the file
-was written, by a deletion, or put there by hand. They are personal data with no purpose."""
+was written, by a deletion, or put there by hand; and photos kept for a form that was never sent
+again (enrollment/kept_ktp.py), once KEEP_FOR has passed. They are personal data with no purpose."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from enrollment.kept_ktp import expired
 from enrollment.models import Farmer
 
 KTP_FOLDER = "ktp"
@@ -17,7 +20,8 @@ MIN_AGE = dt.timedelta(hours=1)
 
 class Command(BaseCommand):
     help = (
-        "Daftar berkas KTP di penyimpanan privat yang tidak dipakai petani mana pun. "
+        "Daftar berkas KTP di penyimpanan privat yang tidak dipakai petani mana pun, dan foto KTP yang "
+        "disimpan untuk isian yang tidak dikirim ulang dalam sehari. "
         "Dengan --delete: hapus yang berumur lebih dari satu jam."
     )
 
@@ -26,17 +30,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, delete: bool = False, **options: object) -> None:
         storage = Farmer._meta.get_field("ktp_image").storage
-        try:
-            _folders, files = storage.listdir(KTP_FOLDER)
-        except FileNotFoundError:
-            files = []
         used = set(Farmer.objects.exclude(ktp_image="").values_list("ktp_image", flat=True))
-        cutoff = timezone.now() - MIN_AGE
+        now = timezone.now()
+        cutoff = now - MIN_AGE
         orphans = deleted = 0
-        for name in sorted(files):
-            path = f"{KTP_FOLDER}/{name}"
-            if path in used:
-                continue
+        # A kept photo younger than KEEP_FOR still waits for its form: not an orphan yet.
+        for path in [p for p in _files(storage, KTP_FOLDER) if p not in used] + expired(now=now):
             orphans += 1
             if delete and storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
@@ -50,3 +49,11 @@ class Command(BaseCommand):
         if delete:
             summary += f", dihapus: {deleted}"
         self.stdout.write(summary)
+
+
+def _files(storage: Storage, folder: str) -> list[str]:
+    try:
+        _folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return [f"{folder}/{name}" for name in sorted(files)]

@@ -1,0 +1,62 @@
+"""Farmer counts of a user's area by registration status, *lunas sampai* and desa: from
+FarmerTally on PostgreSQL, where triggers keep it in the transaction of every change to a farmer
+(docs/architecture.md#figures-at-scale), and from the farmers themselves on SQLite (`make run`).
+
+Filters may name `registration_status`, `paid_through` and `anonymised`, the fields both share,
+so enrollment.cover.cover_status_q() and the visit window apply to either unchanged.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+
+from accounts.models import User
+from accounts.scope import region_filter
+from enrollment.models import Farmer, FarmerTally
+
+
+def _kept() -> bool:
+    """PostgreSQL 15 or newer keeps the tally (its unique key has a NULL lunas sampai)."""
+    return connection.features.supports_nulls_distinct_unique_constraints
+
+
+def _grouped(user: User, *keys: str) -> QuerySet:
+    """The farmers of the user's area counted (`n`) per combination of `keys`."""
+    if _kept():
+        rows = FarmerTally.objects.filter(region_filter(user, "village__code"))
+        return rows.order_by().values(*keys).annotate(n=Sum("farmers"))
+    farmers = Farmer.objects.filter(region_filter(user, "village__code")).annotate(
+        anonymised=ExpressionWrapper(Q(anonymised_at__isnull=False), output_field=BooleanField())
+    )
+    return farmers.order_by().values(*keys).annotate(n=Count("pk"))
+
+
+def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
+    """How many farmers of the user's area match each filter, by name; `total` counts them all.
+    Filtered over a few dozen groups rather than over every tally row (or farmer)."""
+    rows = _grouped(user, "registration_status", "paid_through", "anonymised")
+    return rows.aggregate(
+        total=Sum("n", default=0), **{name: Sum("n", filter=q, default=0) for name, q in filters.items()}
+    )
+
+
+def farmer_counts_by_village(user: User) -> dict[str, int]:
+    """How many farmers of the user's area live in each desa; a desa without farmers is absent."""
+    return dict(_grouped(user, "village_id").values_list("village_id", "n"))
+
+
+def tally_rebuild() -> int:
+    """Count the tally again from the farmers (`manage.py rekap_petani`); returns its rows.
+    Writers wait meanwhile (SHARE lock), readers do not; a no-op on SQLite."""
+    if not _kept():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE enrollment_farmer IN SHARE MODE")
+        cursor.execute("DELETE FROM enrollment_farmertally")
+        cursor.execute(
+            "INSERT INTO enrollment_farmertally (village_id, registration_status, paid_through, anonymised, farmers)"
+            " SELECT village_id, registration_status, paid_through, anonymised_at IS NOT NULL, COUNT(*)"
+            " FROM enrollment_farmer GROUP BY 1, 2, 3, 4"
+        )
+        return cursor.rowcount

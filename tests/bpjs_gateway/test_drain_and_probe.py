@@ -1,0 +1,125 @@
+"""A backlog goes out in batches at the pace of the insurer's answers, and an outage's backlog
+goes as soon as the insurer answers again, not when each row's back-off runs out."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from bpjs_gateway import health, outbox
+from bpjs_gateway.client import H2HClient
+from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
+from enrollment.insurer import registration_messages
+from enrollment.models import Farmer
+
+
+@pytest.fixture
+def client(clean_sandbox):
+    return H2HClient(
+        base_url=clean_sandbox.base_url, cons_id=clean_sandbox.cons_id, secret=clean_sandbox.secret, timeout=1
+    )
+
+
+def backlog(agent_user, make_farmer, count: int) -> list[OutboxMessage]:
+    farmers = [make_farmer(agent_user, serial=serial, name=f"PETANI ANTRE {serial}") for serial in range(1, count + 1)]
+    return [registration_messages(farmer).get() for farmer in farmers]
+
+
+def backed_off(message: OutboxMessage, *, status: int | None, seconds: int = 300) -> None:
+    """As after an attempt answered with `status` (None: no answer) and a long back-off."""
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=5, last_status=status, next_attempt_at=timezone.now() + dt.timedelta(seconds=seconds)
+    )
+
+
+def test_a_drain_sends_every_due_row_once_in_batches(agent_user, make_farmer, client, clean_sandbox):
+    messages = backlog(agent_user, make_farmer, 7)
+    assert outbox.drain(budget_s=60, client=client, batch=3) == 7
+    assert set(OutboxMessage.objects.values_list("state", "attempts")) == {(OutboxState.DONE, 1)}
+    assert RequestLog.objects.filter(outcome="ok").count() == 7
+    assert Farmer.objects.filter(kpj__isnull=False, registration_status="TERDAFTAR").count() == 7
+    assert clean_sandbox.stats()["peserta"] == 7
+    assert outbox.send_message(messages[0].pk, client=client).state == "skipped"  # its own task finds it done
+
+
+def test_a_drain_stops_after_a_retry_and_gives_back_the_rows_it_did_not_send(
+    agent_user, make_farmer, client, clean_sandbox
+):
+    backlog(agent_user, make_farmer, 5)
+    clean_sandbox.faults(error_rate=1.0)
+    # The first answer is a retry; the second call was already on the wire by then.
+    assert outbox.drain(budget_s=60, client=client, batch=5) == 2
+    retried = OutboxMessage.objects.filter(attempts=1)
+    assert retried.count() == 2 and not retried.exclude(state=OutboxState.PENDING).exists()
+    assert not retried.filter(next_attempt_at__lte=timezone.now()).exists()
+    # The other three were claimed with them but never sent: as they were, with no attempt on record.
+    untouched = OutboxMessage.objects.exclude(attempts=1)
+    assert set(untouched.values_list("state", "attempts", "lease_until")) == {(OutboxState.PENDING, 0, None)}
+    assert untouched.count() == 3
+    assert RequestLog.objects.count() == 2 and clean_sandbox.stats()["requests"] == 2
+
+
+def test_rows_claimed_together_are_leased_for_their_turn(agent_user, make_farmer):
+    backlog(agent_user, make_farmer, 3)
+    claimed = outbox._claim(limit=3)
+    leases = list(OutboxMessage.objects.order_by("lease_until").values_list("lease_until", flat=True))
+    one = outbox._lease()
+    assert [c.attempts for c in claimed] == [1, 1, 1]
+    assert leases[1] - leases[0] == one and leases[2] - leases[1] == one
+    assert RequestLog.objects.filter(message__state=OutboxState.SENDING).count() == 3
+
+
+def test_only_an_outages_backlog_is_released(agent_user, make_farmer):
+    down, lost, timed_out, refused_500, rate_limited, due = backlog(agent_user, make_farmer, 6)
+    backed_off(down, status=503)
+    backed_off(lost, status=502)
+    backed_off(timed_out, status=None)
+    backed_off(refused_500, status=500)  # the insurer answered, and failed on this row
+    backed_off(rate_limited, status=429)  # its Retry-After is the insurer's pace
+    released = outbox.release_backlog(limit=10)
+    # Due already: nothing to release.
+    assert sorted(released) == sorted([down.pk, lost.pk, timed_out.pk]) and due.pk not in released
+    now = timezone.now()
+    assert OutboxMessage.objects.filter(pk__in=released, next_attempt_at__lte=now).count() == 3
+    assert OutboxMessage.objects.filter(pk__in=[refused_500.pk, rate_limited.pk], next_attempt_at__gt=now).count() == 2
+
+
+def test_the_release_is_bounded_and_takes_the_longest_waiting_first(agent_user, make_farmer):
+    messages = backlog(agent_user, make_farmer, 3)
+    for message in messages:
+        backed_off(message, status=503)
+    assert outbox.release_backlog(limit=2) == [messages[0].pk, messages[1].pk]
+    assert outbox.release_backlog(limit=2) == [messages[2].pk]
+
+
+def test_while_the_insurer_is_down_the_probe_releases_nothing_and_says_so(
+    agent_user, make_farmer, client, clean_sandbox
+):
+    (message,) = backlog(agent_user, make_farmer, 1)
+    backed_off(message, status=503)
+    clean_sandbox.faults(down=True)
+    assert health.probe_and_release(client=client) == []
+    probe = RequestLog.objects.get(operation=health.PROBE)
+    assert (probe.http_status, probe.outcome, probe.released) == (503, "retry", 0)
+    assert OutboxMessage.objects.get(pk=message.pk).next_attempt_at > timezone.now()
+
+
+def test_once_the_insurer_answers_the_probe_releases_the_backlog_on_record(
+    agent_user, make_farmer, client, clean_sandbox
+):
+    messages = backlog(agent_user, make_farmer, 2)
+    for message in messages:
+        backed_off(message, status=None)
+    assert sorted(health.probe_and_release(client=client)) == sorted(m.pk for m in messages)
+    probe = RequestLog.objects.get(operation=health.PROBE)
+    assert (probe.http_status, probe.released) == (404, 2)  # a participant no one has: it answers
+    assert clean_sandbox.stats()["peserta"] == 0  # the probe changed nothing at the insurer
+    # The probe is not an operation: the Gateway page neither counts it as a success nor as a refusal.
+    summary = health.gateway_health_summary()
+    assert summary.last_success is None and summary.failures_by_code == []
+
+
+def test_without_a_backlog_the_insurer_is_not_asked(agent_user, make_farmer, client, clean_sandbox):
+    backlog(agent_user, make_farmer, 1)  # due now, not backed off
+    assert health.probe_and_release(client=client) == []
+    assert not RequestLog.objects.exists() and clean_sandbox.stats()["requests"] == 0

@@ -1,0 +1,150 @@
+"""The farmer tally behind the home page (enrollment/tally.py) says what counting the farmers
+themselves says, after every kind of change a farmer goes through, and a rebuild restores it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from bpjs_gateway import outbox
+from bpjs_gateway.registry import operation
+from contributions.insurer import payment_messages
+from contributions.services import payment_record
+from enrollment import tally
+from enrollment.insurer import REGISTER, registration_messages
+from enrollment.models import Farmer, FarmerTally
+from enrollment.services import farmer_anonymise, farmer_erase
+from monitoring.figures import home_summary
+from tests.conftest import MARIORIWAWO_VILLAGE, UMPUNGENG
+from tests.enrollment.test_import import row, run_import
+
+TODAY = dt.date(2026, 11, 30)
+
+
+def tally_rows() -> set[tuple]:
+    kept = FarmerTally.objects.exclude(farmers=0)
+    return set(kept.values_list("village_id", "registration_status", "paid_through", "anonymised", "farmers"))
+
+
+def counted_rows() -> set[tuple]:
+    farmers = (
+        Farmer.objects.order_by()
+        .values_list("village_id", "registration_status", "paid_through")
+        .annotate(anonymised=Q(anonymised_at__isnull=False), n=Count("pk"))
+    )
+    return set(farmers)
+
+
+def assert_tally_is_the_count(*users) -> None:
+    """Row for row, and as every user's home page shows it: from the tally, and counted live."""
+    assert tally_rows() == counted_rows()
+    for user in users:
+        from_tally = home_summary(user, today=TODAY)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(tally, "_kept", lambda: False)  # how SQLite counts: the farmers themselves
+            counted = home_summary(user, today=TODAY)
+        assert from_tally == counted
+
+
+@pytest.fixture
+def everyone(agent_user, other_agent_user, koordinator_user, dinas_user, admin_user):
+    return agent_user, other_agent_user, koordinator_user, dinas_user, admin_user
+
+
+def kpj_arrives(farmer: Farmer, kpj: str) -> None:
+    operation(REGISTER).done(farmer.pk, {"kpj": kpj})
+
+
+def test_registrations_are_counted_in_their_desa_as_waiting_for_a_kpj(everyone, make_farmer):
+    agent, other = everyone[:2]
+    make_farmer(agent, serial=1)
+    make_farmer(agent, serial=2)
+    make_farmer(other, serial=3)
+    assert FarmerTally.objects.get(village_id=UMPUNGENG, registration_status="MENUNGGU_KPJ").farmers == 2
+    assert FarmerTally.objects.get(village_id=MARIORIWAWO_VILLAGE).farmers == 1
+    assert_tally_is_the_count(*everyone)
+
+
+def test_a_kpj_arriving_moves_the_farmer_to_terdaftar(everyone, make_farmer):
+    farmer = make_farmer(everyone[0], serial=1)
+    make_farmer(everyone[0], serial=2)
+    kpj_arrives(farmer, "12345678901")
+    assert_tally_is_the_count(*everyone)
+    assert home_summary(everyone[3], today=TODAY).by_status["BELUM_BAYAR"] == 1
+
+
+def test_a_refusal_moves_the_farmer_to_ditolak(everyone, make_farmer):
+    farmer = make_farmer(everyone[0], serial=1)
+    operation(REGISTER).refused(farmer.pk, [{"kode": "NIK_TIDAK_VALID", "pesan": "NIK tidak valid"}])
+    assert_tally_is_the_count(*everyone)
+    assert home_summary(everyone[4], today=TODAY).by_status["DITOLAK"] == 1
+
+
+def test_payments_move_lunas_sampai_and_a_payment_waiting_for_the_insurer_is_not_a_visit(everyone, make_farmer, h2h):
+    agent = everyone[0]
+    paid, waiting = make_farmer(agent, serial=1), make_farmer(agent, serial=2)
+    for farmer in (paid, waiting):
+        outbox.send_message(registration_messages(farmer).get().pk, client=h2h)
+        payment = payment_record(user=agent, farmer=farmer, months=1, cash_received=16_800)
+        outbox.send_message(payment_messages(payment).get().pk, client=h2h)
+    payment_record(user=agent, farmer=waiting, months=1, cash_received=16_800)  # the next month, not sent yet
+    assert_tally_is_the_count(*everyone)
+    summary = home_summary(agent, today=timezone.localdate())
+    assert summary.by_status["AKTIF"] == 2
+    assert summary.to_visit == 1  # both are paid up to this month only; the second waits for BPJS
+
+
+def test_anonymising_and_erasing_leave_the_counts_right(everyone, make_farmer, admin_user, h2h):
+    agent = everyone[0]
+    kept, erased = make_farmer(agent, serial=1), make_farmer(agent, serial=2)
+    outbox.send_message(registration_messages(kept).get().pk, client=h2h)
+    Farmer.objects.filter(pk=kept.pk).update(paid_through=dt.date(2026, 11, 1))
+    farmer_anonymise(farmer=kept, by=admin_user, reason="permintaan petani")
+    registration_messages(erased).delete()  # never reached the insurer: it may be erased
+    farmer_erase(farmer=erased, by=admin_user, reason="permintaan petani")
+    assert_tally_is_the_count(*everyone)
+    summary = home_summary(agent, today=TODAY)
+    assert (summary.total, summary.by_status["AKTIF"], summary.to_visit) == (1, 1, 0)
+
+
+def test_an_import_and_an_update_of_many_farmers_at_once_are_counted(everyone):
+    report = run_import(everyone[0], [row(serial) for serial in range(1, 6)])
+    assert len(report.imported) == 5
+    Farmer.objects.filter(nik__endswith="0002").update(village_id=MARIORIWAWO_VILLAGE)
+    Farmer.objects.all().update(registration_status="TERDAFTAR", paid_through=dt.date(2026, 10, 1))
+    assert_tally_is_the_count(*everyone)
+
+
+def test_the_rebuild_command_restores_a_damaged_tally(everyone, make_farmer, capsys):
+    make_farmer(everyone[0], serial=1)
+    make_farmer(everyone[0], serial=2)
+    FarmerTally.objects.update(farmers=99)
+    FarmerTally.objects.create(
+        village_id=MARIORIWAWO_VILLAGE, registration_status="DITOLAK", anonymised=False, farmers=7
+    )
+    call_command("rekap_petani")
+    assert "rekap petani: 1 baris" in capsys.readouterr().out
+    assert_tally_is_the_count(*everyone)
+
+
+def test_the_home_page_shows_the_tallied_figures_per_kecamatan_to_dinas(client, everyone, make_farmer):
+    make_farmer(everyone[0], serial=1)
+    make_farmer(everyone[1], serial=2)
+    client.force_login(everyone[3])
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert "<b>2</b><span>petani terdaftar</span>" in page
+    assert '<td class="num">1</td>' in page
+
+
+def test_an_admin_sees_the_farmers_per_regency(client, everyone, make_farmer, soppeng):
+    make_farmer(everyone[0], serial=1)
+    make_farmer(everyone[1], serial=2)
+    client.force_login(everyone[4])
+    page = client.get(reverse("monitoring:home")).content.decode()
+    assert "Per kabupaten/kota" in page
+    assert f'<tr><td>{soppeng}</td><td class="num">2</td></tr>' in page
