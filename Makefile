@@ -51,8 +51,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# make bench: 20.000 farmers; make bench SCALE=1000000 for a province (see README, Performance and scale).
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(if $(SCALE),--farmers $(SCALE))
 
 clean:
 	rm -rf var $(VENV)

@@ -1,0 +1,168 @@
+"""Pages per role through gunicorn, each beside its SQL floor: the statements the same page runs,
+captured in-process and executed bare through psycopg in the same run. The ratio page / floor is
+the figure that matters: near 1 the page is as fast as its SQL, far above it the time goes to
+Python, templates or the number of round trips.
+
+A floor is the SQL only; it runs inside a transaction that is rolled back, so the writes a page
+makes (its session, an access log entry for a NIK search) are timed but not kept.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+import requests
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role, User
+from bench.stats import ratio, summary
+from bench.users import Account
+from enrollment.selectors import farmers_for
+from enrollment.views import PAGE_SIZE
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
+PAGE_BUDGET_S = float(os.environ.get("BENCH_PAGE_BUDGET_S", "20"))  # a slower page gets fewer samples, at least 3
+TIMEOUT_S = 120
+NAME_QUERY = os.environ.get("BENCH_NAME_QUERY", "siti")
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    form: dict[str, str] | None = None  # sent by POST when set (a whole NIK never goes into a URL)
+
+
+def pages_for(user: User) -> list[Page]:
+    """What each role opens in a day, with a farmer of the user's own area for the searches."""
+    mine = farmers_for(user)
+    sample = mine.filter(kpj__isnull=False).order_by("pk").first() or mine.order_by("pk").first()
+    if sample is None:
+        raise SystemExit(f"{user.username} sees no farmer: build the data first")
+    last_page = max(1, math.ceil(mine.count() / PAGE_SIZE))
+    pages = [
+        Page("home", "/"),
+        Page("farmer_list", "/petani/"),
+        Page("search_nik", "/petani/", {"q": sample.nik}),
+        Page("search_kpj", f"/petani/?q={sample.kpj or sample.nik[:11]}"),
+        Page("search_nik_prefix", f"/petani/?q={sample.nik[:6]}"),
+        Page("search_name", f"/petani/?q={NAME_QUERY}"),
+        Page("last_page", f"/petani/?halaman={last_page}"),
+        Page("farmer_detail", f"/petani/{sample.pk}/"),
+        Page("claims_list", "/klaim/"),
+        Page("iuran_hub", "/iuran/"),
+        Page("monev_dashboard", "/monev/"),
+        Page("reports", "/monev/laporan/"),
+    ]
+    if user.role == Role.PENYULUH:
+        pages.append(Page("register_form", "/petani/daftar/"))
+    if user.role == Role.ADMIN:
+        pages += [Page("gateway", "/gateway/"), Page("audit_log", "/audit/")]
+    return pages
+
+
+def measure_pages(base_url: str, accounts: dict[str, list[Account]]) -> dict[str, dict[str, dict]]:
+    """{role: {page: {p50_ms, p95_ms, floor_p50_ms, floor_p95_ms, ratio_p50, ratio_p95, queries, samples}}}."""
+    results: dict[str, dict[str, dict]] = {}
+    with psycopg.connect(settings_conninfo()) as bare:
+        bare.execute("SET TIME ZONE 'UTC'")  # as Django sets its own connections
+        for role, (account, *_) in accounts.items():
+            results[role] = {}
+            browser = _browser(base_url, account)
+            for page in pages_for(account.user):
+                results[role][page.name] = measure_page(page, base_url, browser, account, bare)
+    return results
+
+
+def measure_page(
+    page: Page, base_url: str, browser: requests.Session, account: Account, bare: psycopg.Connection
+) -> dict:
+    try:
+        first = _fetch(base_url, browser, page)
+    except requests.Timeout:
+        return {"path": page.path, "status": f"no answer within {TIMEOUT_S} s"}  # at a million, some may not
+    if first.status_code != 200:
+        return {"path": page.path, "status": first.status_code}  # not a page of this role
+    _fetch(base_url, browser, page)  # warm: the worker's templates and the database's cache
+    samples = _timed(lambda: _fetch(base_url, browser, page))
+    statements = captured_sql(page, account)
+    _run_bare(bare, statements)
+    floor = _timed(lambda: _run_bare(bare, statements))
+    web, sql = summary(samples), summary(floor)
+    return {
+        "path": page.path if page.form is None else f"POST {page.path}",
+        **web,
+        "floor_p50_ms": sql["p50_ms"],
+        "floor_p95_ms": sql["p95_ms"],
+        "ratio_p50": ratio(web["p50_ms"], sql["p50_ms"]),
+        "ratio_p95": ratio(web["p95_ms"], sql["p95_ms"]),
+        "queries": len(statements),
+        "samples": len(samples),
+    }
+
+
+def captured_sql(page: Page, account: Account) -> list[str]:
+    """The statements the page runs for this user, as sent to PostgreSQL (parameters inlined)."""
+    client = Client(raise_request_exception=True)
+    client.cookies[settings.SESSION_COOKIE_NAME] = account.cookie
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.post(page.path, page.form) if page.form is not None else client.get(page.path)
+    if answer.status_code != 200:
+        raise SystemExit(f"{page.path} answered {answer.status_code} in-process but 200 through gunicorn")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+
+
+def settings_conninfo() -> str:
+    db = connection.settings_dict
+    return f"host={db['HOST']} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']}" + (
+        f" password={db['PASSWORD']}" if db["PASSWORD"] else ""
+    )
+
+
+def _run_bare(bare: psycopg.Connection, statements: list[str]) -> None:
+    with bare.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql.encode())  # bytes: a % in the text is the SQL's own, not a placeholder
+            if cursor.description:
+                cursor.fetchall()
+    bare.rollback()
+
+
+def _timed(action: Callable[[], object]) -> list[float]:
+    samples: list[float] = []
+    spent = 0.0
+    while len(samples) < REPEAT and (len(samples) < 3 or spent < PAGE_BUDGET_S):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+        spent += samples[-1]
+    return samples
+
+
+def _browser(base_url: str, account: Account) -> requests.Session:
+    browser = requests.Session()
+    browser.cookies.update(account.cookies())
+    browser.get(f"{base_url}/petani/", timeout=60)  # leaves the CSRF cookie a POST search needs
+    return browser
+
+
+def _fetch(base_url: str, browser: requests.Session, page: Page) -> requests.Response:
+    url = base_url + page.path
+    if page.form is None:
+        answer = browser.get(url, timeout=TIMEOUT_S, allow_redirects=False)
+    else:
+        token = browser.cookies.get(settings.CSRF_COOKIE_NAME, "")
+        answer = browser.post(
+            url, {**page.form, "csrfmiddlewaretoken": token}, timeout=TIMEOUT_S, allow_redirects=False
+        )
+    answer.content  # noqa: B018 - the whole body, as a browser waits for it
+    return answer
