@@ -1,7 +1,9 @@
 """The figures of the day-5 meeting (*monev*), per kecamatan/BPP, desa or penyuluh, for a month.
 
 Every figure is counted by the database, a few grouped queries per level and month whatever the
-number of farmers; Python only adds up per area the latest farmer count of each desa. The rules
+number of farmers; Python only adds up per area the latest farmer count of each desa. On
+PostgreSQL the farmer and payment figures come from the rollup its triggers keep
+(monitoring/rollup.py), on SQLite from the farmers and payments themselves. The rules
 (docs/domain-rules.md#cover, #targets) as counted here, all at the end of the month (WITA):
 
 - *petani*: the latest FarmerCount of each desa as of the month's last day;
@@ -38,8 +40,9 @@ from accounts.models import Agent, Role, User
 from claims.models import Claim, ClaimStatus
 from contributions.models import FundSource, Payment, PaymentStatus
 from enrollment.models import Farmer, RegistrationStatus
+from monitoring import rollup
 from monitoring.area import Area
-from monitoring.models import Level, Snapshot, Target
+from monitoring.models import CollectedTally, Level, MonevTally, Snapshot, Target
 from monitoring.targets import default_target
 from sutasoma.formatting import bulan
 from sutasoma.months import add_months, month_start
@@ -231,14 +234,68 @@ def _covered(month: dt.date, *, paid_by: dt.datetime) -> Exists:
 
 def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, dict]:
     """Each area's plain counts for the month, as {key: {figure: value}}; areas with nothing are absent."""
-    start, end = month_bounds(month)
-    key = _key_path(level)
     counts: dict[str, dict] = {}
 
     def put(area: str | None, **figures: object) -> None:
         if area is not None:  # farmers without a penyuluh have no row at the agent level
             counts.setdefault(area, {}).update(figures)
 
+    farmers, payments = (_tallied if rollup.kept() else _counted)(level, within, month=month)
+    for row in farmers:
+        put(row.pop("area"), **row)
+    for row in payments:
+        put(row["area"], **{f"source:{row['source']}": SourceTotal(row["amount"], row["months"])})
+
+    start, end = month_bounds(month)
+    filed = Q(created_at__gte=start, created_at__lt=end)
+    paid = Q(status=ClaimStatus.DIBAYAR, status_since__gte=start, status_since__lt=end)
+    claims = (
+        Claim.objects.filter(_farmers_within(level, within, "farmer__"))
+        .filter(filed | paid)
+        .order_by()
+        .values(area=F(f"farmer__{_key_path(level)}"))
+        .annotate(
+            claims_filed=Count("pk", filter=filed),
+            claims_paid=Count("pk", filter=paid),
+            claims_paid_amount=Sum("paid_amount", filter=paid, default=0),
+        )
+    )
+    for row in claims:
+        put(row.pop("area"), **row)
+    return counts
+
+
+def _tallied(level: Level, within: Region, *, month: dt.date) -> tuple[QuerySet, QuerySet]:
+    """The farmer figures and the collections per area and source, from the rollup kept by
+    PostgreSQL (monitoring/rollup.py): what _counted() counts, from a few thousand rows."""
+    key = _key_path(level)
+    registered, this_month = Q(registered=True), Q(month=month)
+    farmers = (
+        MonevTally.objects.filter(_farmers_within(level, within), month__lte=month)
+        .order_by()
+        .values(area=F(key))
+        .annotate(
+            # In this order: once a sum is named `active` or `registered`, that name means the sum.
+            grace=Sum(F("counted") - F("active"), filter=registered & this_month, default=0),
+            active=Sum("active", filter=registered & this_month, default=0),
+            new_registrations=Sum("new_registrations", filter=this_month, default=0),
+            registered=Sum("created", filter=registered, default=0),
+        )
+    )
+    payments = (
+        CollectedTally.objects.filter(_farmers_within(level, within), month=month)
+        .order_by()
+        .values("source", area=F(key))
+        .annotate(amount=Sum("amount"), months=Sum("months"))
+    )
+    return farmers, payments
+
+
+def _counted(level: Level, within: Region, *, month: dt.date) -> tuple[QuerySet, QuerySet]:
+    """The farmer figures and the collections per area and source, counted from the farmers and
+    their payments (SQLite, `make run`)."""
+    start, end = month_bounds(month)
+    key = _key_path(level)
     covered, covered_before = _covered(month, paid_by=end), _covered(add_months(month, -1), paid_by=end)
     registered = Q(kpj__isnull=False)
     farmers = (
@@ -254,9 +311,6 @@ def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, 
             ),
         )
     )
-    for row in farmers:
-        put(row.pop("area"), **row)
-
     payments = (
         Payment.objects.filter(_farmers_within(level, within, "farmer__"), paid_at__gte=start, paid_at__lt=end)
         .exclude(status=PaymentStatus.DITOLAK)
@@ -264,25 +318,7 @@ def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, 
         .values("source", area=F(f"farmer__{key}"))
         .annotate(amount=Sum("amount"), months=Sum("months"))
     )
-    for row in payments:
-        put(row["area"], **{f"source:{row['source']}": SourceTotal(row["amount"], row["months"])})
-
-    filed = Q(created_at__gte=start, created_at__lt=end)
-    paid = Q(status=ClaimStatus.DIBAYAR, status_since__gte=start, status_since__lt=end)
-    claims = (
-        Claim.objects.filter(_farmers_within(level, within, "farmer__"))
-        .filter(filed | paid)
-        .order_by()
-        .values(area=F(f"farmer__{key}"))
-        .annotate(
-            claims_filed=Count("pk", filter=filed),
-            claims_paid=Count("pk", filter=paid),
-            claims_paid_amount=Sum("paid_amount", filter=paid, default=0),
-        )
-    )
-    for row in claims:
-        put(row.pop("area"), **row)
-    return counts
+    return farmers, payments
 
 
 def _figures(now: dict, before: dict, *, farmers: int, target: int) -> Figures:
