@@ -232,8 +232,9 @@ def _covered(month: dt.date, *, paid_by: dt.datetime) -> Exists:
     return Exists(payments)
 
 
-def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, dict]:
-    """Each area's plain counts for the month, as {key: {figure: value}}; areas with nothing are absent."""
+def _month_counts(level: Level, within: Region, *, month: dt.date, claims: bool = True) -> dict[str, dict]:
+    """Each area's plain counts for the month, as {key: {figure: value}}; areas with nothing are
+    absent. Without `claims` (the month before, which is compared for other figures only) no claims."""
     counts: dict[str, dict] = {}
 
     def put(area: str | None, **figures: object) -> None:
@@ -246,10 +247,12 @@ def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, 
     for row in payments:
         put(row["area"], **{f"source:{row['source']}": SourceTotal(row["amount"], row["months"])})
 
+    if not claims:
+        return counts
     start, end = month_bounds(month)
     filed = Q(created_at__gte=start, created_at__lt=end)
     paid = Q(status=ClaimStatus.DIBAYAR, status_since__gte=start, status_since__lt=end)
-    claims = (
+    claims_per_area = (
         Claim.objects.filter(_farmers_within(level, within, "farmer__"))
         .filter(filed | paid)
         .order_by()
@@ -260,7 +263,7 @@ def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, 
             claims_paid_amount=Sum("paid_amount", filter=paid, default=0),
         )
     )
-    for row in claims:
+    for row in claims_per_area:
         put(row.pop("area"), **row)
     return counts
 
@@ -366,7 +369,7 @@ def area_figures(*, level: Level, within: Region, month: dt.date) -> list[AreaRo
     farmers = _farmer_counts(level, within, month=month)
     targets = _targets([key for key, _, _ in areas], month=month) if level == Level.KECAMATAN else {}
     now = _month_counts(level, within, month=month)
-    before = _month_counts(level, within, month=add_months(month, -1))
+    before = _month_counts(level, within, month=add_months(month, -1), claims=False)
     rows = [
         AreaRow(
             key=key,
