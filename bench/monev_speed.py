@@ -47,7 +47,9 @@ def floor(queries: list[tuple[str, object]]) -> float:
     return time.perf_counter() - started
 
 
-def measure(name: str, run, runs: int) -> None:
+def measure(name: str, run, runs: int, only: str = "") -> None:
+    if only not in name:
+        return
     run()  # warm: templates, plans, caches
     walls, cpus, floors, counts = [], [], [], []
     for _ in range(runs):
@@ -79,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--live", action="store_true")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only", default="", help="only the cases whose name contains this")
     args = parser.parse_args()
     if args.live:
         rollup.kept = lambda: False
@@ -114,14 +117,14 @@ def main() -> None:
             response = clients[role].get(url, params)
             assert response.status_code == 200, (url, params, response.status_code)
 
-        measure(f"{role} {url} {' '.join(params.values())}", page, args.runs)
+        measure(f"{role} {url} {' '.join(params.values())}", page, args.runs, args.only)
     month = timezone.localdate()
     for role, area in (("dinas", ""), ("koordinator", ""), ("admin", "73.12")):
 
         def report(role=role, area=area) -> None:
             render_report("monev", user=users[role], month=month, area=area, fmt="xlsx")
 
-        measure(f"{role} laporan monev xlsx {area}", report, max(3, args.runs // 3))
+        measure(f"{role} laporan monev xlsx {area}", report, max(3, args.runs // 3), args.only)
 
 
 if __name__ == "__main__":
