@@ -38,6 +38,7 @@ from enrollment.demo import COUNT_DATE
 from enrollment.insurer import MESSAGES as REGISTRATION_MESSAGES
 from enrollment.models import MIN_INCOME, Farmer, Heir, Occupation, RegistrationStatus, Relation
 from monitoring import synthetic_words as words
+from monitoring.rollup import rollup_paused
 from wilayah.loader import load_wilayah
 from wilayah.models import Bpp, FarmerCount, Region
 
@@ -996,7 +997,8 @@ def generate(
         bulk = writer.postgres and petani >= bulk_from
         tables = [model._meta.db_table for model, _, _ in TABLES]
         try:
-            with _IndexesDeferred(tables) if bulk else _NoDeferral():
+            # The rollup is counted once after the load, the indexes back.
+            with rollup_paused() if bulk else _NoDeferral(), _IndexesDeferred(tables) if bulk else _NoDeferral():
                 for start in range(0, petani, CHUNK):
                     batch = _Batch()
                     made = time.perf_counter()

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from bpjs_gateway import outbox
@@ -21,6 +22,7 @@ from enrollment.services import farmer_anonymise, farmer_erase
 from monitoring import rollup
 from monitoring.models import CollectedTally, Level, MonevTally
 from monitoring.monev import area_figures
+from monitoring.synthetic import generate
 from monitoring.trends import area_trend
 from sutasoma.months import add_months, month_start
 from tests.conftest import MARIORIWAWO_VILLAGE
@@ -130,4 +132,13 @@ def test_the_rebuild_command_restores_a_damaged_rollup(monev_month, watchers, ca
     CollectedTally.objects.all().delete()
     call_command("rekap_monev")
     assert "rekap monev:" in capsys.readouterr().out
+    assert_rollup_is_the_count(*watchers)
+
+
+@pytest.mark.parametrize("bulk_from", [1, 10_000], ids=["triggers paused, one count", "triggers"])
+def test_synthetic_farmers_read_the_same_from_the_rollup(soppeng, watchers, bulk_from):
+    generate(petani=300, wilayah="73.12", seed=3, bulk_from=bulk_from)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'monitoring_monev_%%' AND tgenabled = 'O'")
+        assert cursor.fetchone()[0] == 6, "every trigger is on again"
     assert_rollup_is_the_count(*watchers)
