@@ -228,29 +228,13 @@ def _staff(villages: list[Village], rng: random.Random, now: dt.datetime) -> Sta
             index += size
     for kecamatan in kecamatans:
         plain = kecamatan.replace(".", "")
-        users.append(
-            User(
-                username=f"{USER_PREFIX}koordinator.{plain}",
-                password=password,
-                role=Role.KOORDINATOR,
-                bpp_id=bpps[kecamatan],
-                first_name=f"Koordinator {names[kecamatan].title()}",
-                last_name="(sintetis)",
-                date_joined=now,
-            )
-        )
+        users.append(User(username=f"{USER_PREFIX}koordinator.{plain}", password=password, role=Role.KOORDINATOR,
+                          bpp_id=bpps[kecamatan], first_name=f"Koordinator {names[kecamatan].title()}",
+                          last_name="(sintetis)", date_joined=now))
     for regency in sorted({v.regency for v in villages}):
-        users.append(
-            User(
-                username=f"{USER_PREFIX}dinas.{regency.replace('.', '')}",
-                password=password,
-                role=Role.DINAS,
-                regency_id=regency,
-                first_name="Staf Dinas",
-                last_name="(sintetis)",
-                date_joined=now,
-            )
-        )
+        users.append(User(username=f"{USER_PREFIX}dinas.{regency.replace('.', '')}", password=password,
+                          role=Role.DINAS, regency_id=regency, first_name="Staf Dinas", last_name="(sintetis)",
+                          date_joined=now))
     User.objects.bulk_create(users, ignore_conflicts=True)
     user_ids = dict(User.objects.filter(username__startswith=USER_PREFIX).values_list("username", "id"))
     agents = Agent.objects.bulk_create(
@@ -306,77 +290,21 @@ class _Rates:
 
 
 FARMER_COLUMNS = (
-    "id",
-    "nik",
-    "no_kk",
-    "name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "address",
-    "rt",
-    "rw",
-    "village_id",
-    "phone",
-    "occupation",
-    "farmer_group",
-    "income",
-    "ktp_image",
-    "consent_at",
-    "consent_recorded_by_id",
-    "agent_id",
-    "registered_by_id",
-    "registration_status",
-    "kpj",
-    "insurer_errors",
-    "paid_through",
-    "is_demo",
-    "created_at",
+    "id", "nik", "no_kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw", "village_id", "phone",
+    "occupation", "farmer_group", "income", "ktp_image", "consent_at", "consent_recorded_by_id", "agent_id",
+    "registered_by_id", "registration_status", "kpj", "insurer_errors", "paid_through", "is_demo", "created_at",
     "updated_at",
 )
 HEIR_COLUMNS = ("id", "farmer_id", "name", "relation", "nik")
 PAYMENT_COLUMNS = (
-    "id",
-    "receipt_no",
-    "farmer_id",
-    "start_month",
-    "months",
-    "end_month",
-    "monthly_amount",
-    "amount",
-    "cash_received",
-    "source",
-    "payer_id",
-    "paid_at",
-    "recorded_by_id",
-    "status",
-    "transaction_no",
-    "confirmed_at",
-    "insurer_errors",
-    "created_at",
+    "id", "receipt_no", "farmer_id", "start_month", "months", "end_month", "monthly_amount", "amount",
+    "cash_received", "source", "payer_id", "paid_at", "recorded_by_id", "status", "transaction_no", "confirmed_at",
+    "insurer_errors", "created_at",
 )
 CLAIM_COLUMNS = (
-    "id",
-    "farmer_id",
-    "kind",
-    "incident_date",
-    "place",
-    "description",
-    "reporter_name",
-    "reporter_relation",
-    "reporter_phone",
-    "beneficiary_name",
-    "bank_name",
-    "bank_account",
-    "bank_account_holder",
-    "status",
-    "status_since",
-    "claim_no",
-    "paid_amount",
-    "insurer_reason",
-    "insurer_errors",
-    "reported_by_id",
-    "created_at",
+    "id", "farmer_id", "kind", "incident_date", "place", "description", "reporter_name", "reporter_relation",
+    "reporter_phone", "beneficiary_name", "bank_name", "bank_account", "bank_account_holder", "status",
+    "status_since", "claim_no", "paid_amount", "insurer_reason", "insurer_errors", "reported_by_id", "created_at",
 )
 EVENT_COLUMNS = ("id", "claim_id", "status", "note", "by_id", "at")
 
@@ -443,17 +371,8 @@ class _Clock:
 class _Maker:
     """Makes one farmer with everything that hangs on it; one random stream, so a seed repeats."""
 
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        clock: _Clock,
-        ids: _Ids,
-        staff: Staff,
-        rates: _Rates,
-        payers: dict[str, int],
-        used_niks: set[str],
-    ) -> None:
+    def __init__(self, *, rng: random.Random, clock: _Clock, ids: _Ids, staff: Staff, rates: _Rates,
+                 payers: dict[str, int], used_niks: set[str]) -> None:
         self.rng, self.r, self.clock, self.ids, self.staff = rng, rng.random, clock, ids, staff
         self.rates = rates
         self.payers = payers
@@ -599,9 +518,8 @@ class _Maker:
             made.append((heir_name, relation))
         return made
 
-    def _payments(
-        self, batch: _Batch, farmer_id: int, village: Village, income: int, created: int, user_id: int, status: str
-    ) -> int | None:
+    def _payments(self, batch: _Batch, farmer_id: int, village: Village, income: int, created: int,
+                  user_id: int, status: str) -> int | None:
         """Payments by the rule of contributions.services.next_start_month; returns paid_through
         (a month index), the last month of the confirmed ones, as contributions.insurer sets it."""
         r, between, now = self.r, self.between, self.clock.now
@@ -645,17 +563,8 @@ class _Maker:
             paid = max(candidate, paid + between(120, 3 * DAY))
         return paid_through
 
-    def _payment(
-        self,
-        batch: _Batch,
-        farmer_id: int,
-        village: Village,
-        income: int,
-        paid: int,
-        last_end: int | None,
-        user_id: int,
-        status: str,
-    ) -> tuple[int, int]:
+    def _payment(self, batch: _Batch, farmer_id: int, village: Village, income: int, paid: int,
+                 last_end: int | None, user_id: int, status: str) -> tuple[int, int]:
         r, clock = self.r, self.clock
         this_month = clock.month(paid)
         start = last_end + 1 if last_end is not None and last_end >= this_month - 1 else this_month
@@ -694,16 +603,8 @@ class _Maker:
                 chosen = rate
         return income * chosen[1] // 10_000 + chosen[2]
 
-    def _claim(
-        self,
-        batch: _Batch,
-        farmer_id: int,
-        heirs: list[tuple],
-        name: str,
-        created: int,
-        paid_through: int,
-        user_id: int,
-    ) -> None:
+    def _claim(self, batch: _Batch, farmer_id: int, heirs: list[tuple], name: str, created: int,
+               paid_through: int, user_id: int) -> None:
         r, between, clock, pick = self.r, self.between, self.clock, self.pick
         kind = ClaimKind.JKM if r() < 0.3 else ClaimKind.JKK
         first_day = created // DAY
@@ -901,26 +802,14 @@ def _payers(villages: list[Village], rng: random.Random, dinas_ids: dict[str, in
     for regency in sorted({v.regency for v in villages}):
         if regency not in existing:
             name = next(v.regency_name for v in villages if v.regency == regency)
-            new.append(
-                Payer(
-                    source=FundSource.PEMDA,
-                    name=f"PEMDA {name} {PAYER_MARK}",
-                    regency_id=regency,
-                    created_by_id=dinas_ids[regency],
-                )
-            )
+            new.append(Payer(source=FundSource.PEMDA, name=f"PEMDA {name} {PAYER_MARK}", regency_id=regency,
+                             created_by_id=dinas_ids[regency]))
     taken = set(Payer.objects.filter(source=FundSource.DANA_DESA).values_list("village_id", flat=True))
     for village in villages:
         if village.code not in taken and rng.random() < 0.33:
-            new.append(
-                Payer(
-                    source=FundSource.DANA_DESA,
-                    name=f"DANA DESA {village.code} {PAYER_MARK}",
-                    regency_id=village.regency,
-                    village_id=village.code,
-                    created_by_id=dinas_ids[village.regency],
-                )
-            )
+            new.append(Payer(source=FundSource.DANA_DESA, name=f"DANA DESA {village.code} {PAYER_MARK}",
+                             regency_id=village.regency, village_id=village.code,
+                             created_by_id=dinas_ids[village.regency]))
     Payer.objects.bulk_create(new)
     payers = Payer.objects.filter(name__endswith=PAYER_MARK)
     result = dict(payers.exclude(village=None).values_list("village_id", "id"))
@@ -931,17 +820,11 @@ def _payers(villages: list[Village], rng: random.Random, dinas_ids: dict[str, in
 def _farmer_counts(villages: list[Village], sizes: list[int], rng: random.Random) -> None:
     """The base of the 35% targets where a desa has none: registered farmers as a quarter to a
     little over a third of the desa's farmers."""
-    counted = set(
-        FarmerCount.objects.filter(village__code__startswith=villages[0].code[:2]).values_list("village_id", flat=True)
-    )
+    counted = set(FarmerCount.objects.filter(village__code__startswith=villages[0].code[:2]).values_list(
+        "village_id", flat=True))
     FarmerCount.objects.bulk_create(
-        FarmerCount(
-            village_id=v.code,
-            as_of=COUNT_DATE,
-            count=max(20, round(size / rng.uniform(0.25, 0.38))),
-            is_demo=True,
-            source=COUNT_SOURCE,
-        )
+        FarmerCount(village_id=v.code, as_of=COUNT_DATE, count=max(20, round(size / rng.uniform(0.25, 0.38))),
+                    is_demo=True, source=COUNT_SOURCE)
         for v, size in zip(villages, sizes, strict=True)
         if v.code not in counted
     )
@@ -956,15 +839,8 @@ def _reset_sequences(models: Iterable) -> None:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {highest})")
 
 
-def generate(
-    *,
-    petani: int,
-    wilayah: str = "73",
-    seed: int = 1,
-    force: bool = False,
-    bulk_from: int = BULK_FROM,
-    progress: Callable[[GenerationResult], None] | None = None,
-) -> GenerationResult:
+def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = False, bulk_from: int = BULK_FROM,
+             progress: Callable[[GenerationResult], None] | None = None) -> GenerationResult:
     """Add `petani` synthetic farmers in `wilayah` ("73" or a regency such as "73.12"); from
     `bulk_from` farmers on, PostgreSQL builds the tables' indexes once after the load."""
     if not force and (real := real_farmers()):
@@ -998,7 +874,8 @@ def generate(
         tables = [model._meta.db_table for model, _, _ in TABLES]
         try:
             # The rollup is counted once after the load, the indexes back.
-            with rollup_paused() if bulk else _NoDeferral(), _IndexesDeferred(tables) if bulk else _NoDeferral():
+            paused = rollup_paused() if bulk else _NoDeferral()
+            with paused, _IndexesDeferred(tables) if bulk else _NoDeferral():
                 for start in range(0, petani, CHUNK):
                     batch = _Batch()
                     made = time.perf_counter()
@@ -1038,22 +915,15 @@ def generate(
 def delete_synthetic() -> Counter:
     """Everything this module made, and what the app made since on synthetic rows (outbox
     messages, history, claim documents). Synthetic users that are referenced elsewhere stay."""
-    farmers = (
-        f"SELECT f.id FROM {Farmer._meta.db_table} f JOIN {Agent._meta.db_table} a ON a.id = f.agent_id "
+    farmers = f"SELECT f.id FROM {Farmer._meta.db_table} f JOIN {Agent._meta.db_table} a ON a.id = f.agent_id " \
         f"WHERE f.is_demo AND a.code LIKE '{AGENT_PREFIX}%%'"
-    )
     payments = f"SELECT id FROM {Payment._meta.db_table} WHERE farmer_id IN ({farmers})"
     claims = f"SELECT id FROM {Claim._meta.db_table} WHERE farmer_id IN ({farmers})"
     steps = [
-        (
-            "outbox",
-            f"DELETE FROM {OutboxMessage._meta.db_table} WHERE (operation IN ('REGISTER') AND subject_id IN "
-            f"({farmers})) OR (operation = 'PAY' AND subject_id IN ({payments}))",
-        ),
-        (
-            "selisih",
-            f"UPDATE {ReconciliationDifference._meta.db_table} SET payment_id = NULL WHERE payment_id IN ({payments})",
-        ),
+        ("outbox", f"DELETE FROM {OutboxMessage._meta.db_table} WHERE (operation IN ('REGISTER') AND subject_id IN "
+                   f"({farmers})) OR (operation = 'PAY' AND subject_id IN ({payments}))"),
+        ("selisih", f"UPDATE {ReconciliationDifference._meta.db_table} SET payment_id = NULL "
+                    f"WHERE payment_id IN ({payments})"),
         ("riwayat klaim", f"DELETE FROM {ClaimEvent._meta.db_table} WHERE claim_id IN ({claims})"),
         ("dokumen klaim", f"DELETE FROM {ClaimDocument._meta.db_table} WHERE claim_id IN ({claims})"),
         ("klaim", f"DELETE FROM {Claim._meta.db_table} WHERE farmer_id IN ({farmers})"),

@@ -37,8 +37,7 @@ class Command(BaseCommand):
             f"klaim {result.claims} ({result.claim_events} langkah), penyuluh baru {result.agents}."
         )
         self.stdout.write(
-            "Waktu: "
-            + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+            "Waktu: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
             + f" (membuat baris {result.python_seconds:.1f} s, COPY {result.copy_seconds:.1f} s)"
         )
 
