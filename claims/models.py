@@ -95,7 +95,11 @@ class Claim(models.Model):
         verbose_name = "klaim"
         verbose_name_plural = "klaim"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "status_since"]), models.Index(fields=["kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "status_since"]),
+            models.Index(fields=["kind", "created_at"]),
+            models.Index(fields=["created_at"], name="claim_created_at"),  # a month's claims (monev)
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.farmer} ({self.incident_date:%d-%m-%Y})"

@@ -120,3 +120,58 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.month:%Y-%m} {self.fmt} ({self.state})"
+
+
+class MonevTally(models.Model):
+    """The monev and trend figures of a desa, a penyuluh and a month, for farmers with or without
+    a KPJ: a regency's dashboard without going through its farmers and their payments per visit.
+
+    Kept by PostgreSQL triggers on the farmers and the payments (migration 0003), in the
+    transaction of the change; `manage.py rekap_monev` rebuilds it. Not kept on SQLite (`make
+    run`) nor PostgreSQL before 15, where monitoring/monev.py and trends.py count live
+    (docs/architecture.md#figures-at-scale)."""
+
+    # No foreign keys in the database: triggers write these rows, and a desa or penyuluh with
+    # farmers cannot be deleted anyway.
+    village = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    registered = models.BooleanField()  # the farmer has a KPJ
+    month = models.DateField()
+    created = models.IntegerField()  # farmers recorded in the month (WITA)
+    new_registrations = models.IntegerField()  # ... and not refused by BPJS
+    active = models.IntegerField()  # covered in the month by payments received by its end
+    counted = models.IntegerField()  # active, or covered only the month before (grace)
+
+    class Meta:
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "agent", "registered", "month"], name="one_monev_tally", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.agent_id} {self.month:%Y-%m}: {self.active}/{self.counted} aktif"
+
+
+class CollectedTally(models.Model):
+    """Contributions received in a month (WITA), not refused, per desa, penyuluh and source of
+    funds; kept and rebuilt with MonevTally."""
+
+    village = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.DateField()
+    source = models.CharField(max_length=10)
+    amount = models.BigIntegerField()
+    months = models.IntegerField()
+
+    class Meta:
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "agent", "month", "source"], name="one_collected_tally", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.agent_id} {self.month:%Y-%m} {self.source}: Rp {self.amount}"

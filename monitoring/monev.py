@@ -1,7 +1,9 @@
 """The figures of the day-5 meeting (*monev*), per kecamatan/BPP, desa or penyuluh, for a month.
 
 Every figure is counted by the database, a few grouped queries per level and month whatever the
-number of farmers; Python only adds up per area the latest farmer count of each desa. The rules
+number of farmers; Python only adds up per area the latest farmer count of each desa. On
+PostgreSQL the farmer and payment figures come from the rollup its triggers keep
+(monitoring/rollup.py), on SQLite from the farmers and payments themselves. The rules
 (docs/domain-rules.md#cover, #targets) as counted here, all at the end of the month (WITA):
 
 - *petani*: the latest FarmerCount of each desa as of the month's last day;
@@ -38,8 +40,9 @@ from accounts.models import Agent, Role, User
 from claims.models import Claim, ClaimStatus
 from contributions.models import FundSource, Payment, PaymentStatus
 from enrollment.models import Farmer, RegistrationStatus
+from monitoring import rollup
 from monitoring.area import Area
-from monitoring.models import Level, Snapshot, Target
+from monitoring.models import CollectedTally, Level, MonevTally, Snapshot, Target
 from monitoring.targets import default_target
 from sutasoma.formatting import bulan
 from sutasoma.months import add_months, month_start
@@ -229,60 +232,107 @@ def _covered(month: dt.date, *, paid_by: dt.datetime) -> Exists:
     return Exists(payments)
 
 
-def _month_counts(level: Level, within: Region, *, month: dt.date) -> dict[str, dict]:
-    """Each area's plain counts for the month, as {key: {figure: value}}; areas with nothing are absent."""
-    start, end = month_bounds(month)
-    key = _key_path(level)
-    counts: dict[str, dict] = {}
+def _month_counts(level: Level, within: Region, *, month: dt.date) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Each area's plain counts for the month and for the month before (without claims: only the
+    other figures are compared), as {key: {figure: value}}; areas with nothing are absent."""
+    months: dict[dt.date, dict[str, dict]] = {month: {}, add_months(month, -1): {}}
 
-    def put(area: str | None, **figures: object) -> None:
+    def put(counts: dict[str, dict], area: str | None, **figures: object) -> None:
         if area is not None:  # farmers without a penyuluh have no row at the agent level
             counts.setdefault(area, {}).update(figures)
 
-    covered, covered_before = _covered(month, paid_by=end), _covered(add_months(month, -1), paid_by=end)
-    registered = Q(kpj__isnull=False)
-    farmers = (
-        Farmer.objects.filter(_farmers_within(level, within), created_at__lt=end)
-        .order_by()
-        .values(area=F(key))
-        .annotate(
-            registered=Count("pk", filter=registered),
-            active=Count("pk", filter=registered & Q(covered)),
-            grace=Count("pk", filter=registered & Q(covered_before) & ~Q(covered)),
-            new_registrations=Count(
-                "pk", filter=Q(created_at__gte=start) & ~Q(registration_status=RegistrationStatus.DITOLAK)
-            ),
-        )
-    )
+    farmers, payments = (_tallied if rollup.kept() else _counted)(level, within, months=list(months))
     for row in farmers:
-        put(row.pop("area"), **row)
-
-    payments = (
-        Payment.objects.filter(_farmers_within(level, within, "farmer__"), paid_at__gte=start, paid_at__lt=end)
-        .exclude(status=PaymentStatus.DITOLAK)
-        .order_by()
-        .values("source", area=F(f"farmer__{key}"))
-        .annotate(amount=Sum("amount"), months=Sum("months"))
-    )
+        put(months[row.pop("month")], row.pop("area"), **row)
     for row in payments:
-        put(row["area"], **{f"source:{row['source']}": SourceTotal(row["amount"], row["months"])})
+        put(months[row["month"]], row["area"], **{f"source:{row['source']}": SourceTotal(row["amount"], row["months"])})
 
+    start, end = month_bounds(month)
     filed = Q(created_at__gte=start, created_at__lt=end)
     paid = Q(status=ClaimStatus.DIBAYAR, status_since__gte=start, status_since__lt=end)
-    claims = (
+    claims_per_area = (
         Claim.objects.filter(_farmers_within(level, within, "farmer__"))
         .filter(filed | paid)
         .order_by()
-        .values(area=F(f"farmer__{key}"))
+        .values(area=F(f"farmer__{_key_path(level)}"))
         .annotate(
             claims_filed=Count("pk", filter=filed),
             claims_paid=Count("pk", filter=paid),
             claims_paid_amount=Sum("paid_amount", filter=paid, default=0),
         )
     )
-    for row in claims:
-        put(row.pop("area"), **row)
-    return counts
+    for row in claims_per_area:
+        put(months[month], row.pop("area"), **row)
+    return months[month], months[add_months(month, -1)]
+
+
+def _tallied(level: Level, within: Region, *, months: list[dt.date]) -> tuple[list[dict], QuerySet]:
+    """The farmer figures and the collections per area, month and source, from the rollup kept
+    by PostgreSQL (monitoring/rollup.py): what _counted() counts, from a few thousand rows."""
+    key = _key_path(level)
+    registered = Q(registered=True)
+    figures = {}
+    for i, month in enumerate(months):
+        this_month = Q(month=month)
+        figures |= {
+            f"registered{i}": Sum("created", filter=registered & Q(month__lte=month), default=0),
+            f"active{i}": Sum("active", filter=registered & this_month, default=0),
+            f"grace{i}": Sum(F("counted") - F("active"), filter=registered & this_month, default=0),
+            f"new_registrations{i}": Sum("new_registrations", filter=this_month, default=0),
+        }
+    per_area = (
+        MonevTally.objects.filter(_farmers_within(level, within), month__lte=max(months))
+        .order_by()
+        .values(area=F(key))
+        .annotate(**figures)
+    )
+    names = ("registered", "active", "grace", "new_registrations")
+    farmers = [
+        {"month": month, "area": row["area"], **{name: row[f"{name}{i}"] for name in names}}
+        for row in per_area
+        for i, month in enumerate(months)
+    ]
+    payments = (
+        CollectedTally.objects.filter(_farmers_within(level, within), month__in=months)
+        .order_by()
+        .values("month", "source", area=F(key))
+        .annotate(amount=Sum("amount"), months=Sum("months"))
+    )
+    return farmers, payments
+
+
+def _counted(level: Level, within: Region, *, months: list[dt.date]) -> tuple[list[dict], list[dict]]:
+    """The farmer figures and the collections per area, month and source, counted from the
+    farmers and their payments (SQLite, `make run`)."""
+    farmers, payments = [], []
+    for month in months:
+        start, end = month_bounds(month)
+        key = _key_path(level)
+        covered, covered_before = _covered(month, paid_by=end), _covered(add_months(month, -1), paid_by=end)
+        registered = Q(kpj__isnull=False)
+        per_area = (
+            Farmer.objects.filter(_farmers_within(level, within), created_at__lt=end)
+            .order_by()
+            .values(area=F(key))
+            .annotate(
+                registered=Count("pk", filter=registered),
+                active=Count("pk", filter=registered & Q(covered)),
+                grace=Count("pk", filter=registered & Q(covered_before) & ~Q(covered)),
+                new_registrations=Count(
+                    "pk", filter=Q(created_at__gte=start) & ~Q(registration_status=RegistrationStatus.DITOLAK)
+                ),
+            )
+        )
+        collected = (
+            Payment.objects.filter(_farmers_within(level, within, "farmer__"), paid_at__gte=start, paid_at__lt=end)
+            .exclude(status=PaymentStatus.DITOLAK)
+            .order_by()
+            .values("source", area=F(f"farmer__{key}"))
+            .annotate(amount=Sum("amount"), months=Sum("months"))
+        )
+        farmers += [{**row, "month": month} for row in per_area]
+        payments += [{**row, "month": month} for row in collected]
+    return farmers, payments
 
 
 def _figures(now: dict, before: dict, *, farmers: int, target: int) -> Figures:
@@ -329,8 +379,7 @@ def area_figures(*, level: Level, within: Region, month: dt.date) -> list[AreaRo
     areas = _areas(level, within)
     farmers = _farmer_counts(level, within, month=month)
     targets = _targets([key for key, _, _ in areas], month=month) if level == Level.KECAMATAN else {}
-    now = _month_counts(level, within, month=month)
-    before = _month_counts(level, within, month=add_months(month, -1))
+    now, before = _month_counts(level, within, month=month)
     rows = [
         AreaRow(
             key=key,

@@ -38,6 +38,7 @@ from enrollment.demo import COUNT_DATE
 from enrollment.insurer import MESSAGES as REGISTRATION_MESSAGES
 from enrollment.models import MIN_INCOME, Farmer, Heir, Occupation, RegistrationStatus, Relation
 from monitoring import synthetic_words as words
+from monitoring.rollup import rollup_paused
 from wilayah.loader import load_wilayah
 from wilayah.models import Bpp, FarmerCount, Region
 
@@ -872,7 +873,9 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
         bulk = writer.postgres and petani >= bulk_from
         tables = [model._meta.db_table for model, _, _ in TABLES]
         try:
-            with _IndexesDeferred(tables) if bulk else _NoDeferral():
+            # The rollup is counted once after the load, the indexes back.
+            paused = rollup_paused() if bulk else _NoDeferral()
+            with paused, _IndexesDeferred(tables) if bulk else _NoDeferral():
                 for start in range(0, petani, CHUNK):
                     batch = _Batch()
                     made = time.perf_counter()

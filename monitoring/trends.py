@@ -4,8 +4,9 @@ achievement against the target, and contributions collected.
 A month's participants are the farmers whose payments, received by the end of that month (WITA),
 cover it (*aktif*) or cover only the month before (*masa tenggang*, still counted as active:
 docs/domain-rules.md#cover). A payment refused by BPJS covers nothing. Everything is aggregated in
-SQL: one query over the payments for all twelve months (a filtered aggregate per month), one over
-the farmer counts, one for the targets; never a loop over farmers.
+SQL: on PostgreSQL from the rollup its triggers keep (monitoring/rollup.py), elsewhere one query
+over the payments for all twelve months (a filtered aggregate per month); one over the farmer
+counts, one for the targets; never a loop over farmers.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from django.utils.safestring import SafeString
 from accounts.models import User
 from accounts.scope import region_filter
 from contributions.models import Payment, PaymentStatus
+from monitoring import rollup
 from monitoring.area import Area, area_for, own_area
 from monitoring.charts import MONEY, PERCENT, bar_chart, line_chart
-from monitoring.models import Target
+from monitoring.models import CollectedTally, MonevTally, Target
 from monitoring.targets import default_target
 from sutasoma.formatting import bulan_singkat
 from sutasoma.months import add_months
@@ -63,6 +65,27 @@ def _wita_start(month: dt.date) -> dt.datetime:
 
 
 def _payment_figures(user: User, area: Area, months: list[dt.date]) -> dict[str, int]:
+    return (_tallied if rollup.kept() else _counted)(user, area, months)
+
+
+def _tallied(user: User, area: Area, months: list[dt.date]) -> dict[str, int]:
+    """_counted() from the rollup kept by PostgreSQL (monitoring/rollup.py): a few hundred rows."""
+    scope = region_filter(user, "village__code") & area.farmers_q()
+    per_month = {month: i for i, month in enumerate(months)}
+    figures = {f"{name}{i}": 0 for i in range(len(months)) for name in ("active", "counted", "collected", "months")}
+    farmers = MonevTally.objects.filter(scope, month__in=months).order_by().values("month")
+    for row in farmers.annotate(active=Sum("active"), counted=Sum("counted")):
+        i = per_month[row["month"]]
+        figures[f"active{i}"], figures[f"counted{i}"] = row["active"], row["counted"]
+    collected = CollectedTally.objects.filter(scope, month__in=months).order_by().values("month")
+    for row in collected.annotate(amount=Sum("amount"), months=Sum("months")):
+        i = per_month[row["month"]]
+        figures[f"collected{i}"], figures[f"months{i}"] = row["amount"], row["months"]
+    return figures
+
+
+def _counted(user: User, area: Area, months: list[dt.date]) -> dict[str, int]:
+    """Counted from the payments themselves (SQLite, `make run`)."""
     payments = (
         Payment.objects.filter(region_filter(user, "farmer__village__code"), area.farmers_q("farmer__"))
         .exclude(status=PaymentStatus.DITOLAK)
