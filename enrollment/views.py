@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,7 +32,7 @@ from enrollment.selectors import (
     villages_for,
 )
 from sutasoma.fields import LineField
-from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
+from sutasoma.paging import COUNT_CAP, capped_count, cursor_row, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
 from sutasoma.tokens import submission_token
 
@@ -43,7 +42,6 @@ RECENT_IMPORTS = 10
 
 
 AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
-CURSOR_DIGITS = 18  # a bigint primary key has at most 19 digits; a longer "cursor" is no row
 
 
 class FarmerSearchForm(forms.Form):
@@ -69,14 +67,6 @@ def _holds_identity_number(query: str) -> bool:
     return len(digits) == 16 and digits.isdigit()
 
 
-def _cursor(farmers: QuerySet[Farmer], value: str | None) -> Farmer | None:
-    """The farmer a page starts after or ends before, from the link's `setelah`/`sebelum`: one the
-    user may see, or none (a stale or made-up link then opens the first page)."""
-    if not value or not value.isdigit() or len(value) > CURSOR_DIGITS:
-        return None
-    return farmers.filter(pk=int(value)).select_related(None).only(*LIST_ORDER).first()
-
-
 @require_http_methods(["GET", "POST"])
 def farmer_list(request: HttpRequest) -> HttpResponse:
     form = FarmerSearchForm(request.POST if request.method == "POST" else request.GET)
@@ -91,12 +81,13 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
     scope = farmers_for(request.user)
     farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
     by_index = not searches_by_trigram(filters.get("q", ""))
+    cursor_rows = scope.select_related(None).only(*LIST_ORDER)
     page = keyset_page(
         farmers,
         order=LIST_ORDER,
         size=PAGE_SIZE,
-        after=_cursor(scope, request.GET.get("setelah")),
-        before=_cursor(scope, request.GET.get("sebelum")),
+        after=cursor_row(cursor_rows, request.GET.get("setelah")),
+        before=cursor_row(cursor_rows, request.GET.get("sebelum")),
         by_index=by_index,
     )
     for farmer in page:
