@@ -28,6 +28,7 @@ from enrollment.selectors import (
     farmer_for_user,
     farmer_search,
     farmers_for,
+    name_match_count,
     searches_by_trigram,
     villages_for,
 )
@@ -38,6 +39,7 @@ from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
 LIST_ORDER = ("name", "id")  # Farmer.Meta.ordering, with an index of its own for keyset paging
+REGISTRATION_ORDER = ("id",)  # a name search across a province, oldest registration first
 RECENT_IMPORTS = 10
 
 
@@ -80,11 +82,19 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = farmers_for(request.user)
     farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
-    by_index = not searches_by_trigram(filters.get("q", ""))
+    order, by_index, count = LIST_ORDER, True, None
+    if searches_by_trigram(filters.get("q", "")):
+        by_index = False  # sorted after the trigram index finds the matches (sutasoma/paging.py)
+        if request.user.role == Role.ADMIN and not area:
+            # A whole province: a common name (SITI, 33.000 farmers) cannot be sorted by name
+            # without fetching every match (1,4 s). In registration order the first 25 matches
+            # come at once; the page says so, and a kabupaten chosen brings back the name order.
+            order, by_index = REGISTRATION_ORDER, True
+            count = name_match_count(farmers, cap=COUNT_CAP)
     cursor_rows = scope.select_related(None).only(*LIST_ORDER)
     page = keyset_page(
         farmers,
-        order=LIST_ORDER,
+        order=order,
         size=PAGE_SIZE,
         after=cursor_row(cursor_rows, request.GET.get("setelah")),
         before=cursor_row(cursor_rows, request.GET.get("sebelum")),
@@ -104,7 +114,10 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "swapped": swapped,
-            "count": capped_count(farmers, page, order=() if by_index else ordering(LIST_ORDER, by_index=False)),
+            "count": count
+            if count is not None
+            else capped_count(farmers, page, order=ordering(order, by_index=by_index)),
+            "by_registration": order == REGISTRATION_ORDER,
             "count_cap": COUNT_CAP,
             "q": filters.get("q", ""),
             "status": filters.get("status", ""),
