@@ -16,6 +16,7 @@ from bpjs_gateway.client import H2HClient, Verdict, default_client
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
 from bpjs_gateway.registry import API, Subject
 from bpjs_gateway.registry import operation as registered_operation
+from sutasoma.paging import COUNT_CAP
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +35,23 @@ class FailedOperation:
 
 @dataclass(frozen=True)
 class GatewayHealth:
-    counts: dict[str, int]
+    counts: dict[str, int]  # each no further than COUNT_CAP + 1
+    count_cap: int
     oldest_pending_age: dt.timedelta | None
     failures_by_code: list[dict]
     last_success: dt.datetime | None
     failed: list[FailedOperation]
 
 
-def outbox_counts() -> dict[str, int]:
+def outbox_counts(*, cap: int | None = None) -> dict[str, int]:
+    """How many messages are in each state; with `cap`, counted no further than `cap + 1` each.
+    The page caps them: a province's outbox holds millions of sent messages, and counting them on
+    every visit (0,45 s per million) tells an admin nothing the queues do not."""
+    if cap is not None:
+        return {
+            state: OutboxMessage.objects.filter(state=state).order_by()[: cap + 1].count()
+            for state in OutboxState.values
+        }
     counts = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("pk")).order_by())
     return {state: counts.get(state, 0) for state in OutboxState.values}
 
@@ -62,7 +72,8 @@ def gateway_health_summary() -> GatewayHealth:
         .order_by("-n")[:20]
     )
     return GatewayHealth(
-        counts=outbox_counts(),
+        counts=outbox_counts(cap=COUNT_CAP),
+        count_cap=COUNT_CAP,
         oldest_pending_age=now - oldest if oldest else None,
         failures_by_code=failures,
         last_success=operations.filter(outcome="ok").aggregate(last=Max("started_at"))["last"],

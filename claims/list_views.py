@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,8 +12,10 @@ from django.views.decorators.http import require_GET
 
 from claims.models import OPEN_STATUSES, ClaimKind, ClaimStatus
 from claims.selectors import STUCK_DAYS, claim_totals, claims_for, open_claims
+from sutasoma.paging import cursor_row, keyset_page
 
 PAGE_SIZE = 25
+LIST_ORDER = ("step", "status_since", "pk")  # open_claims' order: the workflow, then the longest waiting
 # A value from an old or edited link: said at the field, and the list shown unfiltered.
 UNKNOWN_CHOICE = {"invalid_choice": "Pilihan ini tidak dikenal; ditampilkan semua."}
 
@@ -49,18 +50,31 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         chosen = chosen.filter(status=filters["status"])
     if "jenis" in filters:
         chosen = chosen.filter(kind=filters["jenis"])
-    waiting = open_claims(chosen, now=timezone.now())
+    now = timezone.now()
+    # The page's 25 claims fetch their farmers afterwards: sorted with every farmer joined, an
+    # admin's page would join a province's farmers before taking 25.
+    waiting = open_claims(chosen.select_related(None), now=now).prefetch_related("farmer__village")
+    # Of every claim of the area, paid and refused ones too: the filters choose the list only.
+    totals = claim_totals(claims, now=now)
+    figures = totals.open_figures(status=filters.get("status", ""), kind=filters.get("jenis", ""))
+    page = keyset_page(
+        waiting,
+        order=LIST_ORDER,
+        size=PAGE_SIZE,
+        after=cursor_row(waiting, request.GET.get("setelah")),
+        before=cursor_row(waiting, request.GET.get("sebelum")),
+    )
     return render(
         request,
         "claims/list.html",
         {
             "form": form,
-            "page": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("halaman")),
+            "page": page,
+            "count": figures.count,
             "filtered": bool(filters),
             "filters": urlencode(filters),
-            "stuck_count": waiting.filter(stuck=True).count(),
+            "stuck_count": figures.stuck,
             "stuck_days": STUCK_DAYS,
-            # Of every claim of the area, paid and refused ones too: the filters choose the list only.
-            "totals": claim_totals(claims),
+            "totals": totals,
         },
     )

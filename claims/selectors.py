@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.scope import region_filter
@@ -42,14 +44,18 @@ def claim_for_user(user: User, pk: int) -> Claim:
     return get_object_or_404(claims_for(user), pk=pk)
 
 
+def _held_up_since(now: dt.datetime) -> dt.datetime:
+    # More than 14 whole days is 15 or more: the number the page shows is never 14.
+    return now - dt.timedelta(days=STUCK_DAYS + 1)
+
+
 def open_claims(claims: QuerySet[Claim], *, now: dt.datetime) -> QuerySet[Claim]:
     """Claims not yet final, in the order of the workflow, the longest waiting first within a status.
 
     Each carries `age` (how long in its current status, a timedelta: `age.days` on the page) and
     `stuck` (more than STUCK_DAYS whole days). Both are computed by the database, so the filter
     on `stuck` and the ordering work over every page, not only the one shown."""
-    # More than 14 whole days is 15 or more: the number the page shows is never 14.
-    held_up_since = now - dt.timedelta(days=STUCK_DAYS + 1)
+    held_up_since = _held_up_since(now)
     workflow = Case(
         *(When(status=status, then=Value(position)) for position, status in enumerate(ClaimStatus.values)),
         output_field=IntegerField(),
@@ -66,6 +72,12 @@ def open_claims(claims: QuerySet[Claim], *, now: dt.datetime) -> QuerySet[Claim]
 
 
 @dataclass(frozen=True)
+class OpenFigures:
+    count: int
+    stuck: int
+
+
+@dataclass(frozen=True)
 class ClaimTotals:
     """Counts and amounts paid, each row a dict: `count` claims, `paid_count` of them paid, `paid` rupiah."""
 
@@ -74,30 +86,75 @@ class ClaimTotals:
     by_kecamatan: list[dict]
     by_month: list[dict]  # `month`: the first day of the month the claim was reported, in WITA
     by_status: list[tuple[str, str, int]]  # (status, label, count), every status in workflow order
+    # (status, kind) of the claims not yet final: how many, and how many of them are held up.
+    open_by_status_kind: dict[tuple[str, str], OpenFigures]
+
+    def open_figures(self, *, status: str = "", kind: str = "") -> OpenFigures:
+        """The open claims of one status and kind ("" for any), as the list's filters choose them."""
+        chosen = [
+            figures
+            for (row_status, row_kind), figures in self.open_by_status_kind.items()
+            if status in ("", row_status) and kind in ("", row_kind)
+        ]
+        return OpenFigures(sum(f.count for f in chosen), sum(f.stuck for f in chosen))
 
 
-def claim_totals(claims: QuerySet[Claim]) -> ClaimTotals:
-    """What the claims of an area came to, grouped by the database (five queries, whatever the count)."""
+def _figures(rows: list[dict]) -> dict:
+    return {
+        "count": sum(row["count"] for row in rows),
+        "paid_count": sum(row["paid_count"] for row in rows),
+        "paid": sum(row["paid"] for row in rows),
+    }
+
+
+def _grouped(rows: list[dict], key: Callable[[dict], Hashable]) -> dict[Hashable, dict]:
+    groups: dict[Hashable, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return {value: _figures(members) for value, members in groups.items()}
+
+
+def claim_totals(claims: QuerySet[Claim], *, now: dt.datetime | None = None) -> ClaimTotals:
+    """What the claims of an area came to, in two grouped queries whatever the count: one by
+    status, kind and month, folded here into the totals by each; one by kecamatan, the only one
+    that needs every claim's farmer (for an admin, the rest reads the claims table alone)."""
     paid = Q(status=ClaimStatus.DIBAYAR)
     figures = {
         "count": Count("pk"),
         "paid_count": Count("pk", filter=paid),
         "paid": Sum("paid_amount", filter=paid, default=0),
     }
-    plain = claims.order_by()  # the model's ordering would otherwise split the groups
+    held_up = Q(status__in=OPEN_STATUSES, status_since__lte=_held_up_since(now or timezone.now()))
+    plain = claims.select_related(None).order_by()  # the model's ordering would otherwise split the groups
     month = TruncMonth("created_at", output_field=DateField(), tzinfo=ZoneInfo(settings.TIME_ZONE))
-    by_status = plain.aggregate(**{status: Count("pk", filter=Q(status=status)) for status in ClaimStatus.values})
+    rows = list(
+        plain.annotate(month=month)
+        .values("status", "kind", "month")
+        .annotate(**figures, stuck=Count("pk", filter=held_up))
+    )
+    by_status = _grouped(rows, lambda row: row["status"])
+    by_month = _grouped(rows, lambda row: row["month"])
+    open_figures: dict[tuple[str, str], OpenFigures] = {}
+    for row in rows:
+        if row["status"] in OPEN_STATUSES:
+            key = (row["status"], row["kind"])
+            so_far = open_figures.get(key, OpenFigures(0, 0))
+            open_figures[key] = OpenFigures(so_far.count + row["count"], so_far.stuck + row["stuck"])
     return ClaimTotals(
-        overall=plain.aggregate(**figures),
+        overall=_figures(rows),
         by_kind=[
-            {**row, "label": ClaimKind(row["kind"]).label}
-            for row in plain.values("kind").annotate(**figures).order_by("kind")
+            {"kind": kind, "label": ClaimKind(kind).label, **sums}
+            for kind, sums in sorted(_grouped(rows, lambda row: row["kind"]).items())
         ],
         by_kecamatan=list(
             plain.values(code=F("farmer__village__parent"), label=F("farmer__village__parent__name"))
             .annotate(**figures)
             .order_by("label")
         ),
-        by_month=list(plain.annotate(month=month).values("month").annotate(**figures).order_by("-month")),
-        by_status=[(status, label, by_status[status]) for status, label in ClaimStatus.choices],
+        by_month=[{"month": month, **sums} for month, sums in sorted(by_month.items(), reverse=True)],
+        by_status=[
+            (status, label, by_status[status]["count"] if status in by_status else 0)
+            for status, label in ClaimStatus.choices
+        ],
+        open_by_status_kind=open_figures,
     )

@@ -215,10 +215,12 @@ def _pick_list(request: HttpRequest, form: BatchForm) -> dict:
         today=timezone.localdate(),
     )
     chosen = {str(pk) for pk in form["farmers"].value() or []}
+    # One more than the list shows tells whether there are more; a province's count is not needed.
+    shown = list(farmers[: PICK_LIMIT + 1])
     return {
         "pick": pick,
-        "pick_farmers": farmers[:PICK_LIMIT],
-        "pick_count": farmers.count(),
+        "pick_farmers": shown[:PICK_LIMIT],
+        "pick_count": len(shown),
         "pick_limit": PICK_LIMIT,
         "chosen": chosen,
         "villages": villages_for(request.user),

@@ -31,7 +31,7 @@ from contributions.models import Deposit
 from sutasoma.fields import LineField
 from sutasoma.formatting import rupiah
 from sutasoma.text import TextProblem, ascii_digits
-from wilayah.models import Bpp
+from wilayah.models import Bpp, Region
 
 PAGE_SIZE = 25
 
@@ -110,6 +110,12 @@ def cash_overview(request: HttpRequest) -> HttpResponse:
         if own:
             context.update(own=own[0], page=_ledger_page(request, own[0].agent))
     else:
+        if request.user.role == Role.ADMIN:
+            # A province's 1.100 agents and their million payments are one regency at a time.
+            regencies = Region.objects.filter(level=Region.Level.KABUPATEN).order_by("code")
+            chosen = next((r for r in regencies if r.code == request.GET.get("kabupaten")), None)
+            context.update(regencies=regencies, regency=chosen)
+            agents = agents.filter(bpp__kecamatan__parent=chosen) if chosen else agents.none()
         rows = agent_cash(agents.order_by("bpp__kecamatan_id", "code"), today=today)
         context.update(
             groups=[BppCash.of(list(group)) for _, group in groupby(rows, key=lambda row: row.agent.bpp_id)],

@@ -5,6 +5,7 @@ reminder. The cover rules are enrollment/cover.py's (docs/domain-rules.md#cover)
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -16,6 +17,7 @@ from contributions.rates import monthly_contribution
 from enrollment.cover import CoverStatus, cover_status, cover_status_q
 from enrollment.models import Farmer, Sex
 from enrollment.selectors import farmers_for, villages_for
+from enrollment.tally import farmer_counts_by_village
 from sutasoma.formatting import bulan, rupiah
 from sutasoma.months import add_months, month_start
 from sutasoma.whatsapp import whatsapp_link
@@ -174,18 +176,39 @@ def visits_by_agent(user: User, *, today: dt.date) -> list[AgentVisits]:
     return [*sections, unassigned] if unassigned.villages else sections
 
 
+def visits_per_village(user: User, *, today: dt.date) -> dict[str, int]:
+    """How many farmers of each desa of the user's area to visit: from the farmer tally, less those
+    whose payment waits for the insurer (few, found through the index of waiting payments)."""
+    window = visit_cover_q(today=today)
+    per_village = farmer_counts_by_village(user, window & Q(anonymised=False))
+    waiting = (
+        farmers_for(user)
+        .filter(window, anonymised_at__isnull=True, pk__in=waiting_payment_farmers())
+        .order_by()
+        .values_list("village")
+        .annotate(n=Count("pk"))
+    )
+    for village, n in waiting:
+        per_village[village] -= n
+    return per_village
+
+
 def visit_counts(user: User, *, today: dt.date) -> list[KecamatanVisits]:
     """Dinas' and the admin's view: how many farmers to visit per kecamatan and per penyuluh."""
-    due = farmers_for(user).filter(visit_window_q(today=today)).order_by()
-    per_kecamatan = dict(due.values("village__parent").annotate(n=Count("pk")).values_list("village__parent", "n"))
-    per_agent = dict(due.values("village__agents").annotate(n=Count("pk")).values_list("village__agents", "n"))
+    per_village = visits_per_village(user, today=today)
+    per_kecamatan: dict[str, int] = defaultdict(int)
+    for village, n in per_village.items():
+        per_kecamatan[village.rsplit(".", 1)[0]] += n
     agents = list(agents_for(user))
+    per_agent: dict[int, int] = defaultdict(int)
+    for agent_id, village in Agent.villages.through.objects.filter(agent__in=agents).values_list("agent", "region"):
+        per_agent[agent_id] += per_village.get(village, 0)
     kecamatan_codes = set(per_kecamatan) | {agent.bpp.kecamatan_id for agent in agents}
     return [
         KecamatanVisits(
             kecamatan,
             per_kecamatan.get(kecamatan.code, 0),
-            [(agent, per_agent.get(agent.pk, 0)) for agent in agents if agent.bpp.kecamatan_id == kecamatan.code],
+            [(agent, per_agent[agent.pk]) for agent in agents if agent.bpp.kecamatan_id == kecamatan.code],
         )
         for kecamatan in Region.objects.filter(code__in=kecamatan_codes).order_by("code")
     ]

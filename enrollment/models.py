@@ -200,6 +200,7 @@ class ImportJob(models.Model):
     def in_progress(self) -> bool:
         return self.state in (ImportState.QUEUED, ImportState.RUNNING)
 
+
 class FarmerTally(models.Model):
     """How many farmers of a desa have one registration status, *lunas sampai* and anonymisation:
     the home figures of a regency or a province without counting a million farmers per visit.

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -74,6 +75,25 @@ def searches_by_trigram(query: str) -> bool:
     index and are sorted, rather than met while walking the farmers in name order (see
     sutasoma/paging.py `ordering`)."""
     return len(query.strip()) >= TRIGRAM and _as_number(query) is None
+
+
+def name_match_count(farmers: QuerySet[Farmer], *, cap: int) -> int:
+    """How many farmers a name search matches, counted no further than `cap + 1`, through the
+    trigram index. Left to itself PostgreSQL counts a province's matches by walking the name
+    index, and a common name's (SITI…) sit together late in that order: 800.000 rows read to
+    count 1.001 (1,2 s). The trigram index finds them at once (45 ms)."""
+    rows = farmers.order_by()[: cap + 1]
+    if connection.vendor != "postgresql":
+        return rows.count()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_indexonlyscan = off")
+        try:
+            return rows.count()
+        finally:
+            # Back to what the session had: the page's own query walks an index.
+            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+            cursor.execute("SET LOCAL enable_indexonlyscan TO DEFAULT")
 
 
 def farmer_search(

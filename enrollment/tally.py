@@ -21,15 +21,15 @@ def _kept() -> bool:
     return connection.features.supports_nulls_distinct_unique_constraints
 
 
-def _grouped(user: User, *keys: str) -> QuerySet:
-    """The farmers of the user's area counted (`n`) per combination of `keys`."""
+def _grouped(user: User, *keys: str, where: Q | None = None) -> QuerySet:
+    """The farmers of the user's area (matching `where`) counted (`n`) per combination of `keys`."""
     if _kept():
-        rows = FarmerTally.objects.filter(region_filter(user, "village__code"))
+        rows = FarmerTally.objects.filter(region_filter(user, "village__code")).filter(where or Q())
         return rows.order_by().values(*keys).annotate(n=Sum("farmers"))
     farmers = Farmer.objects.filter(region_filter(user, "village__code")).annotate(
         anonymised=ExpressionWrapper(Q(anonymised_at__isnull=False), output_field=BooleanField())
     )
-    return farmers.order_by().values(*keys).annotate(n=Count("pk"))
+    return farmers.filter(where or Q()).order_by().values(*keys).annotate(n=Count("pk"))
 
 
 def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
@@ -41,9 +41,10 @@ def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
     )
 
 
-def farmer_counts_by_village(user: User) -> dict[str, int]:
-    """How many farmers of the user's area live in each desa; a desa without farmers is absent."""
-    return dict(_grouped(user, "village_id").values_list("village_id", "n"))
+def farmer_counts_by_village(user: User, where: Q | None = None) -> dict[str, int]:
+    """How many farmers of the user's area (matching `where`, if given) live in each desa; a desa
+    without any is absent."""
+    return dict(_grouped(user, "village_id", where=where).values_list("village_id", "n"))
 
 
 def tally_rebuild() -> int:

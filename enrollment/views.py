@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,22 +31,23 @@ from enrollment.selectors import (
     farmer_for_user,
     farmer_search,
     farmers_for,
+    name_match_count,
     searches_by_trigram,
     villages_for,
 )
 from sutasoma.drafts import draft_key
 from sutasoma.fields import LineField
-from sutasoma.paging import COUNT_CAP, capped_count, keyset_page, ordering
+from sutasoma.paging import COUNT_CAP, capped_count, cursor_row, keyset_page, ordering
 from sutasoma.text import TextProblem, ascii_digits
 from sutasoma.tokens import submission_token
 
 PAGE_SIZE = 25
 LIST_ORDER = ("name", "id")  # Farmer.Meta.ordering, with an index of its own for keyset paging
+REGISTRATION_ORDER = ("id",)  # a name search across a province, oldest registration first
 RECENT_IMPORTS = 10
 
 
 AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
-CURSOR_DIGITS = 18  # a bigint primary key has at most 19 digits; a longer "cursor" is no row
 
 
 class FarmerSearchForm(forms.Form):
@@ -73,14 +73,6 @@ def _holds_identity_number(query: str) -> bool:
     return len(digits) == 16 and digits.isdigit()
 
 
-def _cursor(farmers: QuerySet[Farmer], value: str | None) -> Farmer | None:
-    """The farmer a page starts after or ends before, from the link's `setelah`/`sebelum`: one the
-    user may see, or none (a stale or made-up link then opens the first page)."""
-    if not value or not value.isdigit() or len(value) > CURSOR_DIGITS:
-        return None
-    return farmers.filter(pk=int(value)).select_related(None).only(*LIST_ORDER).first()
-
-
 @require_http_methods(["GET", "POST"])
 def farmer_list(request: HttpRequest) -> HttpResponse:
     form = FarmerSearchForm(request.POST if request.method == "POST" else request.GET)
@@ -94,13 +86,22 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = farmers_for(request.user)
     farmers = farmer_search(scope, query=filters.get("q", ""), area=area, status=filters.get("status", ""), today=today)
-    by_index = not searches_by_trigram(filters.get("q", ""))
+    order, by_index, count = LIST_ORDER, True, None
+    if searches_by_trigram(filters.get("q", "")):
+        by_index = False  # sorted after the trigram index finds the matches (sutasoma/paging.py)
+        if request.user.role == Role.ADMIN and not area:
+            # A whole province: a common name (SITI, 33.000 farmers) cannot be sorted by name
+            # without fetching every match (1,4 s). In registration order the first 25 matches
+            # come at once; the page says so, and a kabupaten chosen brings back the name order.
+            order, by_index = REGISTRATION_ORDER, True
+            count = name_match_count(farmers, cap=COUNT_CAP)
+    cursor_rows = scope.select_related(None).only(*LIST_ORDER)
     page = keyset_page(
         farmers,
-        order=LIST_ORDER,
+        order=order,
         size=PAGE_SIZE,
-        after=_cursor(scope, request.GET.get("setelah")),
-        before=_cursor(scope, request.GET.get("sebelum")),
+        after=cursor_row(cursor_rows, request.GET.get("setelah")),
+        before=cursor_row(cursor_rows, request.GET.get("sebelum")),
         by_index=by_index,
     )
     for farmer in page:
@@ -117,7 +118,10 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "swapped": swapped,
-            "count": capped_count(farmers, page, order=() if by_index else ordering(LIST_ORDER, by_index=False)),
+            "count": count
+            if count is not None
+            else capped_count(farmers, page, order=ordering(order, by_index=by_index)),
+            "by_registration": order == REGISTRATION_ORDER,
             "count_cap": COUNT_CAP,
             "q": filters.get("q", ""),
             "status": filters.get("status", ""),

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Model, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy
 
 COUNT_CAP = 1000
+CURSOR_DIGITS = 18  # a bigint primary key has at most 19 digits; a longer "cursor" is no row
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ class KeysetPage:
     @property
     def last_pk(self) -> Any:
         return self.object_list[-1].pk
+
+
+def cursor_row(rows: QuerySet, value: str | None) -> Model | None:
+    """The row a page starts after or ends before, from the link's `setelah`/`sebelum`: one of
+    `rows` (so one the user may see, carrying the annotations the order uses), or none: a stale or
+    made-up link then opens the first page."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > CURSOR_DIGITS:
+        return None
+    return rows.filter(pk=int(value)).first()
 
 
 def _beyond(order: Sequence[str], row: Model, direction: str) -> Q:

@@ -502,6 +502,18 @@ def test_the_pick_list_is_scoped_and_filtered_by_desa(
     assert neighbour.name in filtered and own.name not in filtered
 
 
+def test_the_pick_list_shows_its_limit_and_says_there_are_more(client, agent_user, make_farmer, monkeypatch):
+    from contributions import batch_views
+
+    monkeypatch.setattr(batch_views, "PICK_LIMIT", 2)
+    for serial, name in enumerate(("PETANI A", "PETANI B", "PETANI C"), start=1):
+        make_farmer(agent_user, serial=serial, name=name)
+    client.force_login(agent_user)
+    page = client.get(reverse("contributions:batch_new")).content.decode()
+    assert "Tampil 2 dari lebih dari 2 petani" in page and "PETANI B" in page and "PETANI C" not in page
+    assert "1 petani" in client.get(reverse("contributions:batch_new"), {"q": "petani b"}).content.decode()
+
+
 @pytest.mark.parametrize(
     "content",
     [

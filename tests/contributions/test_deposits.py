@@ -182,6 +182,22 @@ def test_dinas_of_another_regency_sees_no_agent(client, agent_user, makassar_din
     assert agent_user.agent.code not in page and "Belum ada penyuluh" in page
 
 
+def test_an_admin_picks_a_regency_before_seeing_its_agents(
+    client, agent_user, other_agent_user, admin_user, makassar_dinas, collected
+):
+    collected(agent_user)
+    client.force_login(admin_user)
+    page = client.get(OVERVIEW).content.decode()
+    assert "Pilih kabupaten/kota untuk melihat kas penyuluhnya." in page and agent_user.agent.code not in page
+    soppeng = client.get(OVERVIEW, {"kabupaten": "73.12"}).content.decode()
+    assert agent_user.agent.code in soppeng and other_agent_user.agent.code in soppeng and "Rp 33.600" in soppeng
+    makassar = client.get(OVERVIEW, {"kabupaten": "73.71"}).content.decode()
+    assert agent_user.agent.code not in makassar and "Belum ada penyuluh" in makassar
+    for bad in ("99.99", "73.12\u202e", "x" * 500):
+        response = client.get(OVERVIEW, {"kabupaten": bad})
+        assert response.status_code == 200 and agent_user.agent.code not in response.content.decode()
+
+
 def test_another_bpps_coordinator_gets_404_for_the_agent(client, agent_user, other_koordinator, collected):
     collected(agent_user)
     client.force_login(other_koordinator)

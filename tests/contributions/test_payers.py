@@ -174,3 +174,28 @@ def test_agents_and_koordinators_do_not_manage_payers(client, request, who):
     assert client.get(reverse("contributions:payer_list")).status_code == 403
     assert add(client, village_fund_form()).status_code == 403
     assert not Payer.objects.exists()
+
+
+def test_the_list_pages_active_payers_first_and_back_again(client, dinas_user):
+    regency = dinas_user.regency
+    for n in range(30):
+        Payer.objects.create(
+            source=FundSource.SPONSOR, name=f"Sponsor {n:02d}", regency=regency, created_by=dinas_user, is_active=n != 0
+        )
+    client.force_login(dinas_user)
+    url = reverse("contributions:payer_list")
+    first = client.get(url)
+    names = [p.name for p in first.context["page"]]
+    assert names == [f"Sponsor {n:02d}" for n in range(1, 26)]
+    assert all(p.payment_count == 0 for p in first.context["page"])
+    second = client.get(url, {"setelah": first.context["page"].last_pk}).context["page"]
+    assert [p.name for p in second] == ["Sponsor 26", "Sponsor 27", "Sponsor 28", "Sponsor 29", "Sponsor 00"]
+    assert (
+        client.get(url, {"sebelum": second.first_pk}).context["page"].object_list == first.context["page"].object_list
+    )
+
+
+def test_a_cursor_on_another_regencys_payer_opens_the_first_page(client, sponsor, makassar_dinas):
+    client.force_login(makassar_dinas)
+    response = client.get(reverse("contributions:payer_list"), {"setelah": sponsor.pk})
+    assert response.status_code == 200 and "BANK SULSELBAR" not in response.content.decode()

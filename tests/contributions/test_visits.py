@@ -242,6 +242,18 @@ def test_dinas_sees_counts_per_kecamatan_and_agent_and_can_open_an_agents_list(
     assert "PETANI MARIORIWAWO" in page and "PETANI UMPUNGENG" not in page
 
 
+def test_the_counts_leave_out_a_farmer_whose_payment_waits_for_the_insurer(
+    client, agent_user, neighbour_agent_user, dinas_user, participant
+):
+    grace = add_months(this_month(), -1)
+    paid = participant(agent_user, paid_through=grace, name="PETANI SUDAH BAYAR")
+    participant(agent_user, paid_through=grace, name="PETANI BELUM BAYAR")
+    payment_record(user=agent_user, farmer=paid, months=3, cash_received=50_400)
+    client.force_login(dinas_user)
+    overview = {k.kecamatan.code: (k.count, dict(k.agents)) for k in client.get(URL).context["overview"]}
+    assert overview["73.12.04"] == (1, {agent_user.agent: 1, neighbour_agent_user.agent: 0})
+
+
 def test_dinas_of_another_regency_sees_none_of_soppeng(client, agent_user, participant, soppeng):
     from wilayah.loader import load_wilayah
 

@@ -271,3 +271,32 @@ def test_choosing_a_kecamatan_by_htmx_swaps_in_its_villages(client, dinas_user):
     assert html.lstrip().startswith('<div id="farmer-results">')
     assert 'id="f-area" hx-swap-oob="innerHTML"' in html and UMPUNGENG in options(html, "desa")
     assert response["HX-Push-Url"] == URL + "?kecamatan=73.12.04"
+
+
+# A name across the province
+
+
+def test_an_admins_name_search_across_the_province_goes_by_registration_and_says_so(client, admin_user):
+    add_farmers(UMPUNGENG, [f"SITI {n:02d}" for n in range(30, 0, -1)])
+    add_farmers(MARIORIWAWO_VILLAGE, ["SITI AMINAH", "BACO"], first_serial=100)
+    client.force_login(admin_user)
+    first = client.get(URL, {"q": "siti"}).content.decode()
+    in_registration_order = list(
+        Farmer.objects.filter(name__startswith="SITI").order_by("pk").values_list("name", flat=True)
+    )
+    assert listed(first) == in_registration_order[:25] and "31 petani, diurutkan menurut waktu pendaftaran" in first
+    second = client.get(URL + link(first, "Berikutnya ›")).content.decode()
+    assert listed(second) == in_registration_order[25:] and "31 petani" in second
+    back = client.get(URL + link(second, "‹ Sebelumnya")).content.decode()
+    assert listed(back) == listed(first)
+    by_name = client.get(URL, {"q": "siti", "kabupaten": "73.12"}).content.decode()
+    assert listed(by_name)[:2] == ["SITI 01", "SITI 02"] and "waktu pendaftaran" not in by_name
+
+
+def test_an_admins_count_of_a_common_name_stops_at_a_thousand(client, admin_user):
+    add_farmers(UMPUNGENG, ["SITI"] * 1001)
+    client.force_login(admin_user)
+    assert (
+        "lebih dari 1.000 petani, diurutkan menurut waktu pendaftaran"
+        in client.get(URL, {"q": "siti"}).content.decode()
+    )

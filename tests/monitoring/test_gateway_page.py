@@ -85,3 +85,19 @@ def test_kirim_ulang_applies_the_owning_apps_checks_before_sending_again(client,
     assert "belum memenuhi syarat" in response.content.decode()
     assert registration_messages(farmer).count() == 1
     assert OutboxMessage.objects.get(pk=message.pk).state == OutboxState.FAILED  # still resendable once fixed
+
+
+def test_each_queue_is_counted_no_further_than_the_cap(client, admin_user, agent_user, make_farmer, monkeypatch):
+    from bpjs_gateway import health
+
+    monkeypatch.setattr(health, "COUNT_CAP", 2)
+    for serial in range(1, 4):
+        make_farmer(agent_user, serial=serial)
+    client.force_login(admin_user)
+    page = client.get(reverse("monitoring:gateway_health")).content.decode()
+    assert '<div class="tile"><b>lebih dari 2</b><span>menunggu kirim</span></div>' in page
+    assert '<div class="tile"><b>0</b><span>berhasil</span></div>' in page
+    OutboxMessage.objects.filter(pk=OutboxMessage.objects.order_by("pk").first().pk).update(state=OutboxState.DONE)
+    page = client.get(reverse("monitoring:gateway_health")).content.decode()
+    assert '<div class="tile"><b>2</b><span>menunggu kirim</span></div>' in page
+    assert '<div class="tile"><b>1</b><span>berhasil</span></div>' in page

@@ -43,9 +43,10 @@ def test_every_nik_passes_the_nik_rules_and_matches_birth_date_sex_and_kecamatan
     assert len({f.nik for f in farmers}) == len(farmers)
     for farmer in farmers:
         registered_on = timezone.localdate(farmer.created_at)
-        assert registration_problems(
-            nik=farmer.nik, birth_date=farmer.birth_date, sex=farmer.sex, today=registered_on
-        ) == {}, farmer.nik
+        assert (
+            registration_problems(nik=farmer.nik, birth_date=farmer.birth_date, sex=farmer.sex, today=registered_on)
+            == {}
+        ), farmer.nik
         info = parse_nik(farmer.nik, today=timezone.localdate())
         assert (info.birth_date, info.sex) == (farmer.birth_date, farmer.sex)
         assert info.kecamatan_code == farmer.village.parent_id
@@ -186,8 +187,12 @@ def test_the_bulk_load_builds_every_index_and_key_again(soppeng):
     assert Farmer.objects.count() == 200
     Farmer.objects.create(  # the sequence moved past the ids chosen by the load
         **{f: getattr(Farmer.objects.first(), f) for f in ("no_kk", "name", "birth_place", "birth_date", "sex")},
-        nik="7312044101900001", address="X", village_id="73.12.04.2009", consent_at=timezone.now(),
-        consent_recorded_by=User.objects.first(), registered_by=User.objects.first(),
+        nik="7312044101900001",
+        address="X",
+        village_id="73.12.04.2009",
+        consent_at=timezone.now(),
+        consent_recorded_by=User.objects.first(),
+        registered_by=User.objects.first(),
     )
 
 
