@@ -47,8 +47,8 @@ def test_a_drain_stops_after_a_retry_and_gives_back_the_rows_it_did_not_send(
 ):
     backlog(agent_user, make_farmer, 5)
     clean_sandbox.faults(error_rate=1.0)
-    # The first answer is a retry; the second call was already on the wire by then.
-    assert outbox.drain(budget_s=60, client=client, batch=5) == 2
+    # The first answer is a retry; the second call was already on the wire beside it.
+    assert outbox.drain(budget_s=60, client=client, batch=5, in_flight=2) == 2
     retried = OutboxMessage.objects.filter(attempts=1)
     assert retried.count() == 2 and not retried.exclude(state=OutboxState.PENDING).exists()
     assert not retried.filter(next_attempt_at__lte=timezone.now()).exists()
