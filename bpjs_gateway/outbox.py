@@ -27,6 +27,7 @@ from bpjs_gateway.registry import operation as registered_operation
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class SendResult:
     state: str  # the row's state afterwards, or "skipped" when another worker had it

@@ -11,6 +11,4 @@ class ContributionsConfig(AppConfig):
         from enrollment.signals import farmers_registered
 
         register(PAYMENT)
-        farmers_registered.connect(
-            release_waiting_payments, dispatch_uid="contributions.release_waiting_payments"
-        )
+        farmers_registered.connect(release_waiting_payments, dispatch_uid="contributions.release_waiting_payments")
