@@ -24,6 +24,7 @@ from django.utils import timezone
 from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
 from bpjs_gateway.registry import operation as registered_operation
+from sutasoma.bulk import update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +87,19 @@ def _claim(*, pk: int | None = None, limit: int = 1, in_flight: int = 1) -> list
         if not rows:
             return []
         lease = _lease()
-        leases = [now + lease * (turn // in_flight + 1) for turn in range(len(rows))]
+        turns = [rows[start : start + in_flight] for start in range(0, len(rows), in_flight)]
         OutboxMessage.objects.filter(pk__in=[row[0] for row in rows]).update(
             state=OutboxState.SENDING,
             attempts=F("attempts") + 1,
             lease_until=Case(
-                *(When(pk=row[0], then=Value(until)) for row, until in zip(rows, leases, strict=True)),
+                *(
+                    When(pk__in=[row[0] for row in turn], then=Value(now + lease * (number + 1)))
+                    for number, turn in enumerate(turns)
+                ),
                 output_field=DateTimeField(),
             )
-            if len(rows) > 1
-            else leases[0],
+            if len(turns) > 1
+            else now + lease,
         )
         # The attempt is on record before the call, in the claim's own commit.
         logs = RequestLog.objects.bulk_create(
@@ -280,18 +284,19 @@ def _values(rows: int, casts: list[str]) -> str:
 
 
 def _complete_logs(answers: list[tuple[Claimed, Outcome]]) -> None:
-    table = connection.ops.quote_name(RequestLog._meta.db_table)
-    params: list = []
-    for row, outcome in answers:
-        params += [row.log_id, outcome.duration_ms, outcome.status, outcome.verdict.value, outcome.code, outcome.replay]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS log SET duration_ms = v.duration_ms, http_status = v.http_status, "
-            "outcome = v.outcome, error_code = v.error_code, replay = v.replay "
-            f"FROM (VALUES {_values(len(answers), ['bigint', 'integer', 'integer', 'text', 'text', 'boolean'])}) "
-            "AS v (id, duration_ms, http_status, outcome, error_code, replay) WHERE log.id = v.id",
-            params,
-        )
+    update_rows(
+        RequestLog,
+        {
+            row.log_id: {
+                "duration_ms": outcome.duration_ms,
+                "http_status": outcome.status,
+                "outcome": outcome.verdict.value,
+                "error_code": outcome.code,
+                "replay": outcome.replay,
+            }
+            for row, outcome in answers
+        },
+    )
 
 
 def _settle_rows(rows: list[tuple[Claimed, dict]]) -> set[int]:
