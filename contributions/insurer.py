@@ -18,6 +18,7 @@ from bpjs_gateway.models import OutboxMessage
 from bpjs_gateway.registry import InsurerOperation, Subject
 from contributions.models import Payment, PaymentStatus
 from enrollment.models import Farmer
+from sutasoma.bulk import update_rows
 from sutasoma.months import add_months
 
 PAY = "PAY"
@@ -98,6 +99,42 @@ def _done(payment_id: int, response: dict[str, Any]) -> None:
         farmer.save(update_fields=["paid_through", "updated_at"])
 
 
+def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
+    """_done() for a drain's batch: payments, then their farmers (as _done locks them), each
+    locked in pk order by one query, changed by one update, their history rows by one insert."""
+    responses = dict(answers)
+    now = timezone.now()
+    payments = list(Payment.objects.select_for_update().filter(pk__in=responses).order_by("pk"))
+    for payment in payments:
+        payment.status = PaymentStatus.TERKONFIRMASI
+        payment.transaction_no = responses[payment.pk].get("no_transaksi", "")
+        payment.insurer_errors, payment.confirmed_at = [], now
+    update_rows(
+        Payment,
+        {payment.pk: {"transaction_no": payment.transaction_no} for payment in payments},
+        status=PaymentStatus.TERKONFIRMASI,
+        insurer_errors=[],
+        confirmed_at=now,
+    )
+    # An update saves no history of its own: the rows a save() would have written, written at once.
+    Payment.history.bulk_history_create(payments, update=True, default_date=now, default_change_reason=None)
+    reached: dict[int, dt.date] = {}
+    for payment in payments:
+        response = responses[payment.pk]
+        paid_through = (
+            _month(response["lunas_sampai"])
+            if response.get("lunas_sampai")
+            else add_months(payment.start_month, payment.months - 1)
+        )
+        reached[payment.farmer_id] = max(paid_through, reached.get(payment.farmer_id, paid_through))
+    farmers = Farmer.objects.select_for_update().filter(pk__in=reached).order_by("pk")
+    later = [f for f in farmers if f.paid_through is None or reached[f.pk] > f.paid_through]
+    for farmer in later:
+        farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
+    update_rows(Farmer, {farmer.pk: {"paid_through": farmer.paid_through} for farmer in later}, updated_at=now)
+    Farmer.history.bulk_history_create(later, update=True, default_date=now, default_change_reason=None)
+
+
 def _refused(payment_id: int, errors: list[dict]) -> None:
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     payment.status, payment.insurer_errors = PaymentStatus.DITOLAK, translate_errors(errors, MESSAGES)
@@ -125,6 +162,7 @@ PAYMENT = InsurerOperation(
     path="/iuran",
     key_prefix="pay",
     done=_done,
+    done_many=_done_many,
     refused=_refused,
     resend=_resend,
     describe=_describe,

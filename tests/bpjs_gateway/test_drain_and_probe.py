@@ -186,3 +186,22 @@ def test_when_an_apps_batch_change_fails_the_batch_is_recorded_row_by_row(agent_
     assert outbox.drain(budget_s=60, client=client, batch=3, in_flight=3) == 3
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {OutboxState.DONE}
     assert Farmer.objects.filter(registration_status="TERDAFTAR").count() == 3
+
+
+def test_a_batchs_payments_are_confirmed_with_their_history_and_the_farmers_lunas_sampai(
+    agent_user, make_farmer, client
+):
+    from contributions.models import Payment, PaymentStatus
+    from contributions.services import payment_record
+
+    backlog(agent_user, make_farmer, 3)
+    assert outbox.drain(budget_s=60, client=client) == 3
+    for months, farmer in enumerate(Farmer.objects.order_by("pk"), start=1):
+        payment_record(user=agent_user, farmer=farmer, months=months, cash_received=60_000)
+    assert outbox.drain(budget_s=60, client=client, batch=3, in_flight=3) == 3
+    for payment in Payment.objects.select_related("farmer"):
+        assert payment.status == PaymentStatus.TERKONFIRMASI and payment.transaction_no and payment.confirmed_at
+        assert payment.farmer.paid_through == payment.end_month
+        (confirmed,) = payment.history.filter(status=PaymentStatus.TERKONFIRMASI)
+        assert confirmed.transaction_no == payment.transaction_no
+        assert payment.farmer.history.filter(paid_through=payment.end_month).count() == 1
