@@ -347,7 +347,7 @@ def backed_off() -> QuerySet[OutboxMessage]:
 def release_backlog(*, limit: int) -> list[int]:
     """Rows waiting out a back-off that an outage caused are due now, the longest waiting first:
     once the insurer answers again, a backlog goes in minutes, not at each row's last delay.
-    They go at the pace of the workers, each of which sends one request at a time."""
+    They go at the pace of the workers, each with at most BPJS_OUTBOX_IN_FLIGHT calls at once."""
     with transaction.atomic():
         ids = list(
             backed_off().select_for_update(skip_locked=True).order_by("created_at").values_list("pk", flat=True)[:limit]
