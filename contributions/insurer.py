@@ -12,13 +12,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.history import update_with_history
 from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
 from bpjs_gateway.registry import InsurerOperation, Subject
 from contributions.models import Payment, PaymentStatus
 from enrollment.models import Farmer
-from sutasoma.bulk import update_rows
 from sutasoma.months import add_months
 
 PAY = "PAY"
@@ -81,6 +81,13 @@ def _month(value: str) -> dt.date:
     return dt.date.fromisoformat(value + "-01")
 
 
+def _paid_through(payment: Payment, response: dict[str, Any]) -> dt.date:
+    # The insurer's *lunas sampai* where it says it, else the payment's own last month.
+    if response.get("lunas_sampai"):
+        return _month(response["lunas_sampai"])
+    return add_months(payment.start_month, payment.months - 1)
+
+
 def _done(payment_id: int, response: dict[str, Any]) -> None:
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     payment.status = PaymentStatus.TERKONFIRMASI
@@ -88,11 +95,7 @@ def _done(payment_id: int, response: dict[str, Any]) -> None:
     payment.insurer_errors = []
     payment.confirmed_at = timezone.now()
     payment.save(update_fields=["status", "transaction_no", "insurer_errors", "confirmed_at"])
-    paid_through = (
-        _month(response["lunas_sampai"])
-        if response.get("lunas_sampai")
-        else add_months(payment.start_month, payment.months - 1)
-    )
+    paid_through = _paid_through(payment, response)
     farmer = Farmer.objects.select_for_update().get(pk=payment.farmer_id)
     if farmer.paid_through is None or paid_through > farmer.paid_through:
         farmer.paid_through = paid_through
@@ -109,30 +112,16 @@ def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
         payment.status = PaymentStatus.TERKONFIRMASI
         payment.transaction_no = responses[payment.pk].get("no_transaksi", "")
         payment.insurer_errors, payment.confirmed_at = [], now
-    update_rows(
-        Payment,
-        {payment.pk: {"transaction_no": payment.transaction_no} for payment in payments},
-        status=PaymentStatus.TERKONFIRMASI,
-        insurer_errors=[],
-        confirmed_at=now,
-    )
-    # An update saves no history of its own: the rows a save() would have written, written at once.
-    Payment.history.bulk_history_create(payments, update=True, default_date=now, default_change_reason=None)
+    update_with_history(payments, ["status", "transaction_no", "insurer_errors", "confirmed_at"], at=now)
     reached: dict[int, dt.date] = {}
     for payment in payments:
-        response = responses[payment.pk]
-        paid_through = (
-            _month(response["lunas_sampai"])
-            if response.get("lunas_sampai")
-            else add_months(payment.start_month, payment.months - 1)
-        )
+        paid_through = _paid_through(payment, responses[payment.pk])
         reached[payment.farmer_id] = max(paid_through, reached.get(payment.farmer_id, paid_through))
     farmers = Farmer.objects.select_for_update().filter(pk__in=reached).order_by("pk")
     later = [f for f in farmers if f.paid_through is None or reached[f.pk] > f.paid_through]
     for farmer in later:
         farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
-    update_rows(Farmer, {farmer.pk: {"paid_through": farmer.paid_through} for farmer in later}, updated_at=now)
-    Farmer.history.bulk_history_create(later, update=True, default_date=now, default_change_reason=None)
+    update_with_history(later, ["paid_through", "updated_at"], at=now)
 
 
 def _refused(payment_id: int, errors: list[dict]) -> None:
@@ -162,9 +151,9 @@ PAYMENT = InsurerOperation(
     path="/iuran",
     key_prefix="pay",
     done=_done,
-    done_many=_done_many,
     refused=_refused,
     resend=_resend,
     describe=_describe,
     already_done_codes=frozenset({"REF_KANAL_SUDAH_ADA"}),
+    done_many=_done_many,
 )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.history import update_with_history
 from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
@@ -20,7 +21,6 @@ from bpjs_gateway.registry import InsurerOperation, Subject
 from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, Heir, RegistrationStatus
 from enrollment.nik import registration_problems
 from enrollment.signals import farmers_registered
-from sutasoma.bulk import update_rows
 from sutasoma.formatting import rupiah
 
 REGISTER = "REGISTER"
@@ -121,15 +121,7 @@ def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
             farmer.kpj, farmer.registration_status, farmer.insurer_errors = registered
             farmer.updated_at = now
             changed.append(farmer)
-    update_rows(
-        Farmer,
-        {farmer.pk: {"kpj": farmer.kpj} for farmer in changed},
-        registration_status=RegistrationStatus.TERDAFTAR,
-        insurer_errors=[],
-        updated_at=now,
-    )
-    # An update saves no history of its own: the rows a save() would have written, written at once.
-    Farmer.history.bulk_history_create(changed, update=True, default_date=now, default_change_reason=None)
+    update_with_history(changed, ["kpj", "registration_status", "insurer_errors", "updated_at"], at=now)
     farmers_registered.send(sender=Farmer, farmers=farmers)
 
 
