@@ -5,8 +5,14 @@ Domain models declare `history = ChangeHistory(...)`; this module knows none of 
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
+from functools import cached_property
+
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from sutasoma.bulk import update_rows
 
 
 class ChangeHistory(HistoricalRecords):
@@ -21,10 +27,32 @@ class ChangeHistory(HistoricalRecords):
             return
         super().post_save(instance, created, using=using, **kwargs)
 
+    @cached_property
+    def _history_model(self) -> type[models.Model]:
+        # `instance.history` would build a manager class on every save (simple_history's
+        # descriptor does), a tenth of a worker's time when it records insurer answers.
+        return inspect.getattr_static(self.cls, self.manager_name).model
+
     def _unchanged(self, instance: models.Model) -> bool:
-        last = getattr(instance, self.manager_name).order_by("-history_date", "-history_id").first()
+        pk = instance._meta.pk
+        last = (
+            self._history_model._default_manager.filter(**{pk.name: instance.pk})
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
         if last is None:
             return False
         return all(
             getattr(last, field.attname) == getattr(instance, field.attname) for field in self.fields_included(instance)
         )
+
+
+def update_with_history(rows: list[models.Model], fields: list[str], *, at: dt.datetime) -> None:
+    """save(update_fields=fields) of many rows of one model, already changed in memory: one
+    update for them all, and their history rows in one insert, since an update writes none."""
+    if not rows:
+        return
+    model = type(rows[0])
+    update_rows(model, {row.pk: {name: getattr(row, name) for name in fields} for row in rows})
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    history.bulk_history_create(rows, update=True, default_date=at, default_change_reason=None)

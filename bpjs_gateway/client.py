@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import enum
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,7 +53,15 @@ class H2HClient:
         self.timeout = timeout
         self.clock = clock
         self.skew = 0.0  # server clock minus ours, learnt from a TIMESTAMP_INVALID answer
-        self.session = requests.Session()
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """A keep-alive session per thread: a drain's calls in flight never share a connection."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def call(
         self,

@@ -8,19 +8,25 @@ row until the sweep finds the lease expired. The key never changes, so a resend 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import random
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from bpjs_gateway.client import H2HClient, Outcome, Verdict, default_client
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
 from bpjs_gateway.registry import operation as registered_operation
+from sutasoma.bulk import update_rows
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,6 @@ class Claimed:
     log_id: int
 
 
-# Rows claimed at once by a worker draining the outbox: one claim's commit for them all, and
-# few enough that a worker killed mid-batch delays the last of them by a handful of leases.
-DRAIN_BATCH = 10
-
-
 def _sendable(now: dt.datetime) -> Q:
     return Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, lease_until__lt=now)
 
@@ -64,13 +65,14 @@ def due_message_ids(*, limit: int = 500) -> list[int]:
 _CLAIMED_FIELDS = ["pk", "operation", "subject_id", "method", "path", "body", "content_type", "idempotency_key"]
 
 
-def _claim(*, pk: int | None = None, limit: int = 1) -> list[Claimed]:
+def _claim(*, pk: int | None = None, limit: int = 1, in_flight: int = 1) -> list[Claimed]:
     """Claim up to `limit` sendable rows (or row `pk`): SENDING, a lease, attempts + 1 and the
     attempt's RequestLog row, in one commit, before any call. Rows another worker holds are
     skipped, never waited for.
 
-    The rows of a batch are sent one after another, so the n-th gets n leases: each keeps a
-    whole call's lease from the moment its turn can come at the latest.
+    The rows of a batch go `in_flight` at a time in their order, so the n-th waits for at most
+    n // in_flight calls before its own: each keeps a whole call's lease from the moment its
+    turn can come at the latest.
     """
     now = timezone.now()
     wanted = OutboxMessage.objects.filter(_sendable(now))
@@ -85,16 +87,19 @@ def _claim(*, pk: int | None = None, limit: int = 1) -> list[Claimed]:
         if not rows:
             return []
         lease = _lease()
-        leases = [now + lease * (turn + 1) for turn in range(len(rows))]
+        turns = [rows[start : start + in_flight] for start in range(0, len(rows), in_flight)]
         OutboxMessage.objects.filter(pk__in=[row[0] for row in rows]).update(
             state=OutboxState.SENDING,
             attempts=F("attempts") + 1,
             lease_until=Case(
-                *(When(pk=row[0], then=Value(until)) for row, until in zip(rows, leases, strict=True)),
+                *(
+                    When(pk__in=[row[0] for row in turn], then=Value(now + lease * (number + 1)))
+                    for number, turn in enumerate(turns)
+                ),
                 output_field=DateTimeField(),
             )
-            if len(rows) > 1
-            else leases[0],
+            if len(turns) > 1
+            else now + lease,
         )
         # The attempt is on record before the call, in the claim's own commit.
         logs = RequestLog.objects.bulk_create(
@@ -109,44 +114,65 @@ def _claim(*, pk: int | None = None, limit: int = 1) -> list[Claimed]:
 
 
 def send_message(pk: int, *, client: H2HClient | None = None) -> SendResult:
+    # Most tasks of a backlog find their row sent by a drain already: a plain read tells them,
+    # without a transaction or a lock.
+    if not OutboxMessage.objects.filter(_sendable(timezone.now()), pk=pk).exists():
+        return SendResult("skipped")
     claimed = _claim(pk=pk)
     if not claimed:
         return SendResult("skipped")
     return _send(claimed[0], client or default_client())
 
 
-def drain(*, budget_s: float, client: H2HClient | None = None, batch: int = DRAIN_BATCH) -> int:
+def drain(
+    *, budget_s: float, client: H2HClient | None = None, batch: int | None = None, in_flight: int | None = None
+) -> int:
     """Send what is due, batch after batch, until nothing is or `budget_s` is spent: a backlog
     goes out at the pace of the insurer's answers, not of one Celery task per row.
 
-    One call is on the wire while the answer before it is recorded, so the database's time
-    hides behind the network's, yet the insurer still gets one request at a time from a worker.
-    Stops after an answer to be retried (the insurer is struggling: each row keeps its own
-    back-off) and gives back the claimed rows it had not sent. Returns the rows sent.
+    A batch's calls go `in_flight` at a time (BPJS_OUTBOX_IN_FLIGHT), each thread on its own
+    keep-alive connection, and its answers are recorded together in a few statements. After an
+    answer to be retried (the insurer is struggling: each row keeps its own back-off) no new
+    call starts; the claimed rows not sent are given back. Returns the rows sent.
     """
     client = client or default_client()
+    batch = batch or settings.BPJS_OUTBOX_DRAIN_BATCH
+    width = in_flight or settings.BPJS_OUTBOX_IN_FLIGHT
     deadline = time.monotonic() + budget_s
     sent = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-drain") as network:
-        in_flight: tuple[Claimed, Future[Outcome]] | None = None
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="outbox-drain") as network:
         while time.monotonic() < deadline:
-            claimed = _claim(limit=batch)
+            claimed = _claim(limit=batch, in_flight=width)
             if not claimed:
                 break
-            for turn, row in enumerate(claimed):
-                answered, in_flight = in_flight, (row, network.submit(_call, client, row))
-                sent += 1
-                if answered is not None:
-                    retry = _record(answered[0], answered[1].result()).retry_in is not None
-                    if retry or time.monotonic() >= deadline:
-                        _unclaim(claimed[turn + 1 :])
-                        break
-            else:
-                continue
-            break
-        if in_flight is not None:
-            _record(in_flight[0], in_flight[1].result())
+            answers, stopped = _call_batch(network, client, claimed, width, deadline)
+            sent += len(answers)
+            _unclaim(claimed[len(answers) :])
+            _record_many(answers)
+            if stopped:
+                break
     return sent
+
+
+def _call_batch(
+    network: ThreadPoolExecutor, client: H2HClient, claimed: list[Claimed], width: int, deadline: float
+) -> tuple[list[tuple[Claimed, Outcome]], bool]:
+    """Call the rows in their order, `width` at a time, until one answer is to be retried or the
+    deadline passes: (the answers, in the order they came, and whether a retry stopped it)."""
+    in_flight: dict[Future[Outcome], Claimed] = {}
+    answers: list[tuple[Claimed, Outcome]] = []
+    started, stopped = 0, False
+    while True:
+        while not stopped and started < len(claimed) and len(in_flight) < width and time.monotonic() < deadline:
+            in_flight[network.submit(_call, client, claimed[started])] = claimed[started]
+            started += 1
+        if not in_flight:
+            return answers, stopped
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            outcome = future.result()
+            answers.append((in_flight.pop(future), outcome))
+            stopped = stopped or outcome.verdict is Verdict.RETRY
 
 
 def _unclaim(rows: list[Claimed]) -> None:
@@ -171,23 +197,27 @@ def _call(client: H2HClient, row: Claimed) -> Outcome:
     )
 
 
-def _record(row: Claimed, outcome: Outcome) -> SendResult:
-    """The answer, the log and the owning app's change in one commit, if the row is still ours."""
+def _verdict(row: Claimed, outcome: Outcome, now: dt.datetime) -> tuple[dict, SendResult]:
+    """What the answer makes of the row: its changed fields, and the result for the caller."""
     spec = registered_operation(row.operation)
-    now = timezone.now()
     changes: dict = {"last_status": outcome.status, "last_error_code": outcome.code, "lease_until": None}
     already_done = outcome.status == 409 and outcome.code in spec.already_done_codes
     if outcome.verdict is Verdict.OK or already_done:
         response = outcome.response or _response_from_errors(outcome)
         changes |= {"state": OutboxState.DONE, "response": response, "completed_at": now, "errors": []}
-        result = SendResult(OutboxState.DONE)
-    elif outcome.permanent:
+        return changes, SendResult(OutboxState.DONE)
+    if outcome.permanent:
         changes |= {"state": OutboxState.FAILED, "errors": outcome.errors, "completed_at": now}
-        result = SendResult(OutboxState.FAILED)
-    else:
-        delay = backoff_seconds(row.attempts, outcome.retry_after)
-        changes |= {"state": OutboxState.PENDING, "next_attempt_at": now + dt.timedelta(seconds=delay)}
-        result = SendResult(OutboxState.PENDING, retry_in=delay)
+        return changes, SendResult(OutboxState.FAILED)
+    delay = backoff_seconds(row.attempts, outcome.retry_after)
+    changes |= {"state": OutboxState.PENDING, "next_attempt_at": now + dt.timedelta(seconds=delay)}
+    return changes, SendResult(OutboxState.PENDING, retry_in=delay)
+
+
+def _record(row: Claimed, outcome: Outcome) -> SendResult:
+    """The answer, the log and the owning app's change in one commit, if the row is still ours."""
+    spec = registered_operation(row.operation)
+    changes, result = _verdict(row, outcome, timezone.now())
     with transaction.atomic():
         RequestLog.objects.filter(pk=row.log_id).update(
             duration_ms=outcome.duration_ms,
@@ -209,6 +239,99 @@ def _record(row: Claimed, outcome: Outcome) -> SendResult:
     return result
 
 
+def _record_many(answers: list[tuple[Claimed, Outcome]]) -> None:
+    """_record() for a batch in one commit: the logs and the rows by one statement each, and the
+    owning apps' changes by their done_many where they have one.
+
+    Rows whose lease ran out and another worker took are left to it, as in _record(). Should an
+    app's change fail, the batch is recorded again row by row, so one row cannot hold back the
+    others' answers. PostgreSQL only (UPDATE … FROM VALUES … RETURNING); elsewhere row by row.
+    """
+    if len(answers) < 2 or connection.vendor != "postgresql":
+        for row, outcome in answers:
+            _record(row, outcome)
+        return
+    now = timezone.now()
+    verdicts = [(row, outcome, *_verdict(row, outcome, now)) for row, outcome in answers]
+    try:
+        with transaction.atomic():
+            _complete_logs(answers)
+            ours = _settle_rows([(row, changes) for row, _, changes, _ in verdicts])
+            succeeded: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+            for row, outcome, changes, result in verdicts:
+                if row.pk not in ours:
+                    continue
+                if result.state == OutboxState.DONE:
+                    succeeded[row.operation].append((row.subject_id, changes["response"]))
+                elif result.state == OutboxState.FAILED:
+                    registered_operation(row.operation).refused(row.subject_id, outcome.errors)
+            for name, done in succeeded.items():
+                spec = registered_operation(name)
+                if spec.done_many is not None:
+                    spec.done_many(done)
+                else:
+                    for subject_id, response in done:
+                        spec.done(subject_id, response)
+    except Exception:
+        logger.exception("recording %d answers together failed; recording them one by one", len(answers))
+        for row, outcome in answers:
+            _record(row, outcome)
+
+
+def _values(rows: int, casts: list[str]) -> str:
+    one = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    return ", ".join([one] * rows)
+
+
+def _complete_logs(answers: list[tuple[Claimed, Outcome]]) -> None:
+    update_rows(
+        RequestLog,
+        {
+            row.log_id: {
+                "duration_ms": outcome.duration_ms,
+                "http_status": outcome.status,
+                "outcome": outcome.verdict.value,
+                "error_code": outcome.code,
+                "replay": outcome.replay,
+            }
+            for row, outcome in answers
+        },
+    )
+
+
+def _settle_rows(rows: list[tuple[Claimed, dict]]) -> set[int]:
+    """The answers' changes on the rows still ours (SENDING, our attempt): those rows' pks.
+    A column the verdict leaves alone is NULL in the values and keeps the row's own."""
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    params: list = []
+    for row, changes in rows:
+        params += [
+            row.pk,
+            row.attempts,
+            changes["state"],
+            changes["last_status"],
+            changes["last_error_code"],
+            json.dumps(changes["response"]) if "response" in changes else None,
+            json.dumps(changes["errors"]) if "errors" in changes else None,
+            changes.get("completed_at"),
+            changes.get("next_attempt_at"),
+        ]
+    casts = ["bigint", "integer", "text", "integer", "text", "jsonb", "jsonb", "timestamptz", "timestamptz"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS m SET state = v.state, last_status = v.last_status, "
+            "last_error_code = v.last_error_code, lease_until = NULL, "
+            "response = COALESCE(v.response, m.response), "
+            "errors = COALESCE(v.errors, m.errors), completed_at = COALESCE(v.completed_at, m.completed_at), "
+            "next_attempt_at = COALESCE(v.next_attempt_at, m.next_attempt_at) "
+            f"FROM (VALUES {_values(len(rows), casts)}) "
+            "AS v (id, attempts, state, last_status, last_error_code, response, errors, completed_at, next_attempt_at) "
+            "WHERE m.id = v.id AND m.state = %s AND m.attempts = v.attempts RETURNING m.id",
+            [*params, OutboxState.SENDING],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
 # Answers that say the insurer was unreachable rather than that it refused this row: a row
 # backed off after one of them may go as soon as the insurer answers again. A 429 is not one:
 # its Retry-After is the insurer's own pace.
@@ -224,7 +347,7 @@ def backed_off() -> QuerySet[OutboxMessage]:
 def release_backlog(*, limit: int) -> list[int]:
     """Rows waiting out a back-off that an outage caused are due now, the longest waiting first:
     once the insurer answers again, a backlog goes in minutes, not at each row's last delay.
-    They go at the pace of the workers, each of which sends one request at a time."""
+    They go at the pace of the workers, each with at most BPJS_OUTBOX_IN_FLIGHT calls at once."""
     with transaction.atomic():
         ids = list(
             backed_off().select_for_update(skip_locked=True).order_by("created_at").values_list("pk", flat=True)[:limit]

@@ -38,6 +38,9 @@ class InsurerOperation:
     # For the Gateway page: whom or what the operation is about (a farmer, a receipt).
     describe: Callable[[int], Subject]
     method: str = "POST"
+    # done() for many answers at once, [(subject id, response)], in one transaction: a drain
+    # records a batch's successes with it in a few statements. Without it, done() per row.
+    done_many: Callable[[list[tuple[int, dict[str, Any]]]], None] | None = None
     # 409 codes that mean "already there": the operation's goal is reached, not refused.
     already_done_codes: frozenset[str] = field(default_factory=frozenset)
 

@@ -8,7 +8,7 @@ class ContributionsConfig(AppConfig):
     def ready(self) -> None:
         from bpjs_gateway.registry import register
         from contributions.insurer import PAYMENT, release_waiting_payments
-        from enrollment.signals import farmer_registered
+        from enrollment.signals import farmers_registered
 
         register(PAYMENT)
-        farmer_registered.connect(release_waiting_payments, dispatch_uid="contributions.release_waiting_payments")
+        farmers_registered.connect(release_waiting_payments, dispatch_uid="contributions.release_waiting_payments")

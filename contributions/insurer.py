@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.history import update_with_history
 from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
@@ -68,14 +69,23 @@ def payment_messages(payment: Payment) -> QuerySet[OutboxMessage]:
     return queue.messages_for(operation=PAY, subject_id=payment.pk)
 
 
-def release_waiting_payments(sender: type[Farmer], farmer: Farmer, **kwargs: Any) -> None:
-    """On enrollment's farmer_registered: payments taken before the KPJ existed can go now."""
-    for payment in Payment.objects.filter(farmer=farmer, status=PaymentStatus.MENUNGGU):
-        queue.release(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, farmer.kpj))
+def release_waiting_payments(sender: type[Farmer], farmers: list[Farmer], **kwargs: Any) -> None:
+    """On enrollment's farmers_registered: payments taken before the KPJ existed can go now.
+    One query for a whole batch of farmers; most have no payment waiting."""
+    kpjs = {farmer.pk: farmer.kpj for farmer in farmers}
+    for payment in Payment.objects.filter(farmer_id__in=kpjs, status=PaymentStatus.MENUNGGU).order_by("pk"):
+        queue.release(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, kpjs[payment.farmer_id]))
 
 
 def _month(value: str) -> dt.date:
     return dt.date.fromisoformat(value + "-01")
+
+
+def _paid_through(payment: Payment, response: dict[str, Any]) -> dt.date:
+    # The insurer's *lunas sampai* where it says it, else the payment's own last month.
+    if response.get("lunas_sampai"):
+        return _month(response["lunas_sampai"])
+    return add_months(payment.start_month, payment.months - 1)
 
 
 def _done(payment_id: int, response: dict[str, Any]) -> None:
@@ -85,15 +95,33 @@ def _done(payment_id: int, response: dict[str, Any]) -> None:
     payment.insurer_errors = []
     payment.confirmed_at = timezone.now()
     payment.save(update_fields=["status", "transaction_no", "insurer_errors", "confirmed_at"])
-    paid_through = (
-        _month(response["lunas_sampai"])
-        if response.get("lunas_sampai")
-        else add_months(payment.start_month, payment.months - 1)
-    )
+    paid_through = _paid_through(payment, response)
     farmer = Farmer.objects.select_for_update().get(pk=payment.farmer_id)
     if farmer.paid_through is None or paid_through > farmer.paid_through:
         farmer.paid_through = paid_through
         farmer.save(update_fields=["paid_through", "updated_at"])
+
+
+def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
+    """_done() for a drain's batch: payments, then their farmers (as _done locks them), each
+    locked in pk order by one query, changed by one update, their history rows by one insert."""
+    responses = dict(answers)
+    now = timezone.now()
+    payments = list(Payment.objects.select_for_update().filter(pk__in=responses).order_by("pk"))
+    for payment in payments:
+        payment.status = PaymentStatus.TERKONFIRMASI
+        payment.transaction_no = responses[payment.pk].get("no_transaksi", "")
+        payment.insurer_errors, payment.confirmed_at = [], now
+    update_with_history(payments, ["status", "transaction_no", "insurer_errors", "confirmed_at"], at=now)
+    reached: dict[int, dt.date] = {}
+    for payment in payments:
+        paid_through = _paid_through(payment, responses[payment.pk])
+        reached[payment.farmer_id] = max(paid_through, reached.get(payment.farmer_id, paid_through))
+    farmers = Farmer.objects.select_for_update().filter(pk__in=reached).order_by("pk")
+    later = [f for f in farmers if f.paid_through is None or reached[f.pk] > f.paid_through]
+    for farmer in later:
+        farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
+    update_with_history(later, ["paid_through", "updated_at"], at=now)
 
 
 def _refused(payment_id: int, errors: list[dict]) -> None:
@@ -127,4 +155,5 @@ PAYMENT = InsurerOperation(
     resend=_resend,
     describe=_describe,
     already_done_codes=frozenset({"REF_KANAL_SUDAH_ADA"}),
+    done_many=_done_many,
 )

@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.history import update_with_history
 from bpjs_gateway import queue
 from bpjs_gateway.errors import translate_errors
 from bpjs_gateway.models import OutboxMessage
 from bpjs_gateway.registry import InsurerOperation, Subject
 from enrollment.models import MAX_AGE, MAX_INCOME, MIN_AGE, MIN_INCOME, Farmer, Heir, RegistrationStatus
 from enrollment.nik import registration_problems
-from enrollment.signals import farmer_registered
+from enrollment.signals import farmers_registered
 from sutasoma.formatting import rupiah
 
 REGISTER = "REGISTER"
@@ -104,7 +105,24 @@ def _done(farmer_id: int, response: dict[str, Any]) -> None:
     farmer.registration_status = RegistrationStatus.TERDAFTAR
     farmer.insurer_errors = []
     farmer.save(update_fields=["kpj", "registration_status", "insurer_errors", "updated_at"])
-    farmer_registered.send(sender=Farmer, farmer=farmer)
+    farmers_registered.send(sender=Farmer, farmers=[farmer])
+
+
+def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
+    """_done() for a drain's batch: the farmers locked in one query (in pk order, as every batch
+    locks them), changed by one update, their history rows by one insert, and one signal."""
+    kpjs = {farmer_id: response["kpj"] for farmer_id, response in answers}
+    farmers = list(Farmer.objects.select_for_update().filter(pk__in=kpjs).order_by("pk"))
+    now = timezone.now()
+    changed = []
+    for farmer in farmers:
+        registered = (kpjs[farmer.pk], RegistrationStatus.TERDAFTAR, [])
+        if (farmer.kpj, farmer.registration_status, farmer.insurer_errors) != registered:
+            farmer.kpj, farmer.registration_status, farmer.insurer_errors = registered
+            farmer.updated_at = now
+            changed.append(farmer)
+    update_with_history(changed, ["kpj", "registration_status", "insurer_errors", "updated_at"], at=now)
+    farmers_registered.send(sender=Farmer, farmers=farmers)
 
 
 def _refused(farmer_id: int, errors: list[dict]) -> None:
@@ -144,6 +162,7 @@ REGISTRATION = InsurerOperation(
     path="/peserta",
     key_prefix="reg",
     done=_done,
+    done_many=_done_many,
     refused=_refused,
     resend=_resend,
     describe=_describe,

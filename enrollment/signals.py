@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that stored the farmer's KPJ, with the farmer row locked:
-# sender=Farmer, farmer=<Farmer>. Contributions releases the payments that waited for it.
-farmer_registered = Signal()
+# Sent inside the transaction that stored the farmers' KPJs, with their rows locked:
+# sender=Farmer, farmers=[<Farmer>, …] (one, or a drain's batch). Contributions releases the
+# payments that waited for them.
+farmers_registered = Signal()

@@ -255,6 +255,10 @@ BPJS_OUTBOX_BACKOFF_BASE_S = env_float("BPJS_OUTBOX_BACKOFF_BASE_S", 2.0)
 BPJS_OUTBOX_BACKOFF_CAP_S = env_float("BPJS_OUTBOX_BACKOFF_CAP_S", 300.0)
 # How long a task that got an answer goes on sending whatever else is due (bpjs_gateway/outbox.py:drain).
 BPJS_OUTBOX_DRAIN_S = env_float("BPJS_OUTBOX_DRAIN_S", 20.0)
+# Rows a drain claims at once, and calls it keeps on the wire together (each on its own keep-alive
+# connection): the insurer gets at most this many requests at once from a worker process.
+BPJS_OUTBOX_DRAIN_BATCH = env_int("BPJS_OUTBOX_DRAIN_BATCH", 50)
+BPJS_OUTBOX_IN_FLIGHT = env_int("BPJS_OUTBOX_IN_FLIGHT", 4)
 # Rows one probe's answer may release (bpjs_gateway/health.py); the rest go with the next probe.
 BPJS_OUTBOX_RELEASE_MAX = env_int("BPJS_OUTBOX_RELEASE_MAX", 2000)
 

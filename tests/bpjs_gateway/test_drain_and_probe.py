@@ -47,8 +47,8 @@ def test_a_drain_stops_after_a_retry_and_gives_back_the_rows_it_did_not_send(
 ):
     backlog(agent_user, make_farmer, 5)
     clean_sandbox.faults(error_rate=1.0)
-    # The first answer is a retry; the second call was already on the wire by then.
-    assert outbox.drain(budget_s=60, client=client, batch=5) == 2
+    # The first answer is a retry; the second call was already on the wire beside it.
+    assert outbox.drain(budget_s=60, client=client, batch=5, in_flight=2) == 2
     retried = OutboxMessage.objects.filter(attempts=1)
     assert retried.count() == 2 and not retried.exclude(state=OutboxState.PENDING).exists()
     assert not retried.filter(next_attempt_at__lte=timezone.now()).exists()
@@ -123,3 +123,85 @@ def test_without_a_backlog_the_insurer_is_not_asked(agent_user, make_farmer, cli
     backlog(agent_user, make_farmer, 1)  # due now, not backed off
     assert health.probe_and_release(client=client) == []
     assert not RequestLog.objects.exists() and clean_sandbox.stats()["requests"] == 0
+
+
+def test_a_batchs_registrations_are_recorded_as_saves_would_record_them(agent_user, make_farmer, client, clean_sandbox):
+    """One farmer update and one history insert for the batch, yet each farmer has its KPJ, its
+    history row of the change, and its waiting payment released with the KPJ."""
+    from contributions.insurer import payment_messages
+    from contributions.services import payment_record
+
+    messages = backlog(agent_user, make_farmer, 4)
+    waiting = payment_record(
+        user=agent_user, farmer=Farmer.objects.get(pk=messages[0].subject_id), months=1, cash_received=20_000
+    )
+    assert payment_messages(waiting).get().state == OutboxState.WAITING
+    # The payment released by the batch goes in the same drain.
+    assert outbox.drain(budget_s=60, client=client, batch=4, in_flight=2) == 5
+    for farmer in Farmer.objects.all():
+        # The paid farmer has one more row after it, of its payment's paid_through.
+        (registered,) = farmer.history.filter(registration_status="TERDAFTAR", paid_through__isnull=True)
+        assert (registered.history_type, registered.kpj) == ("~", farmer.kpj) and farmer.kpj
+    released = payment_messages(waiting).get()
+    kpj = Farmer.objects.get(pk=messages[0].subject_id).kpj
+    assert released.state == OutboxState.DONE and kpj.encode() in bytes(released.body)
+
+
+def test_a_drain_records_a_batch_in_a_few_statements_not_per_row(
+    agent_user, make_farmer, client, django_assert_max_num_queries
+):
+    backlog(agent_user, make_farmer, 20)
+    # Claim (5) and record (7) a batch, one claim that finds nothing: not ~10 per row.
+    with django_assert_max_num_queries(20):
+        assert outbox.drain(budget_s=60, client=client, batch=20, in_flight=4) == 20
+    assert Farmer.objects.filter(registration_status="TERDAFTAR").count() == 20
+
+
+def test_an_answer_whose_row_another_worker_took_over_is_not_recorded_in_a_batch(agent_user, make_farmer, client):
+    """Our lease ran out and another worker claimed the row again: its answer counts, not ours."""
+    backlog(agent_user, make_farmer, 3)
+    claimed = outbox._claim(limit=3, in_flight=3)
+    taken = claimed[1]
+    OutboxMessage.objects.filter(pk=taken.pk).update(attempts=taken.attempts + 1)  # as a second claim leaves it
+    outbox._record_many([(row, outbox._call(client, row)) for row in claimed])
+    assert OutboxMessage.objects.filter(state=OutboxState.DONE).count() == 2
+    assert OutboxMessage.objects.get(pk=taken.pk).state == OutboxState.SENDING
+    assert Farmer.objects.get(pk=taken.subject_id).registration_status == "MENUNGGU_KPJ"
+    assert RequestLog.objects.filter(outcome="ok").count() == 3  # every attempt made is on record
+
+
+def test_when_an_apps_batch_change_fails_the_batch_is_recorded_row_by_row(agent_user, make_farmer, client, monkeypatch):
+    import dataclasses
+
+    from bpjs_gateway import registry
+    from enrollment.insurer import REGISTER
+
+    def broken(answers):
+        raise RuntimeError("bug in a batch hook")
+
+    monkeypatch.setitem(
+        registry._OPERATIONS, REGISTER, dataclasses.replace(registry.operation(REGISTER), done_many=broken)
+    )
+    backlog(agent_user, make_farmer, 3)
+    assert outbox.drain(budget_s=60, client=client, batch=3, in_flight=3) == 3
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {OutboxState.DONE}
+    assert Farmer.objects.filter(registration_status="TERDAFTAR").count() == 3
+
+
+def test_a_batchs_payments_are_confirmed_with_their_history_and_the_farmers_lunas_sampai(
+    agent_user, make_farmer, client
+):
+    from contributions.models import Payment, PaymentStatus
+    from contributions.services import payment_record
+
+    backlog(agent_user, make_farmer, 3)
+    assert outbox.drain(budget_s=60, client=client) == 3
+    for months, farmer in enumerate(Farmer.objects.order_by("pk"), start=1):
+        payment_record(user=agent_user, farmer=farmer, months=months, cash_received=60_000)
+    assert outbox.drain(budget_s=60, client=client, batch=3, in_flight=3) == 3
+    for payment in Payment.objects.select_related("farmer"):
+        assert payment.status == PaymentStatus.TERKONFIRMASI and payment.transaction_no and payment.confirmed_at
+        assert payment.farmer.paid_through == payment.end_month
+        (confirmed,) = payment.history.filter(status=PaymentStatus.TERKONFIRMASI)
+        assert confirmed.transaction_no == payment.transaction_no
+        assert payment.farmer.history.filter(paid_through=payment.end_month).count() == 1
