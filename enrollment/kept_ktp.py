@@ -71,15 +71,19 @@ def discard(*, user: User, token: uuid.UUID) -> None:
         _storage().delete(found[0])
 
 
+def stored_files(storage: Storage, folder: str) -> list[str]:
+    """The files of a folder of the private storage, by name; none when it was never made."""
+    try:
+        _folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return [f"{folder}/{name}" for name in sorted(files)]
+
+
 def expired(*, now: dt.datetime) -> list[str]:
     """Kept photos older than KEEP_FOR: their form was never sent again."""
     storage = _storage()
-    try:
-        _folders, files = storage.listdir(KEPT_FOLDER)
-    except FileNotFoundError:
-        return []
-    paths = [f"{KEPT_FOLDER}/{name}" for name in sorted(files)]
-    return [path for path in paths if storage.get_modified_time(path) < now - KEEP_FOR]
+    return [path for path in stored_files(storage, KEPT_FOLDER) if storage.get_modified_time(path) < now - KEEP_FOR]
 
 
 def forget_expired(*, now: dt.datetime) -> int:

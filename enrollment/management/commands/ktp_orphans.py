@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from enrollment.kept_ktp import expired
+from enrollment.kept_ktp import expired, stored_files
 from enrollment.models import Farmer
 
 KTP_FOLDER = "ktp"
@@ -35,7 +34,7 @@ class Command(BaseCommand):
         cutoff = now - MIN_AGE
         orphans = deleted = 0
         # A kept photo younger than KEEP_FOR still waits for its form: not an orphan yet.
-        for path in [p for p in _files(storage, KTP_FOLDER) if p not in used] + expired(now=now):
+        for path in [p for p in stored_files(storage, KTP_FOLDER) if p not in used] + expired(now=now):
             orphans += 1
             if delete and storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
@@ -50,10 +49,3 @@ class Command(BaseCommand):
             summary += f", dihapus: {deleted}"
         self.stdout.write(summary)
 
-
-def _files(storage: Storage, folder: str) -> list[str]:
-    try:
-        _folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return []
-    return [f"{folder}/{name}" for name in sorted(files)]
