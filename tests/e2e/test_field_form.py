@@ -70,6 +70,7 @@ def test_a_draft_survives_a_closed_tab_and_is_offered_back(page: Page, log_in, a
     log_in(page, agent_user)
     open_registration(page)
     type_nik(page, NIK)
+    expect(page.get_by_label("Tanggal lahir")).to_have_value("1990-01-05")  # the NIK check came back
     page.get_by_label("Nama sesuai KTP").fill("hasnah")
     page.get_by_label("Desa/kelurahan").select_option(UMPUNGENG)
     page.get_by_label("Petani sudah menyetujui").check()
@@ -101,6 +102,9 @@ def test_a_send_without_connection_says_so_and_goes_on_the_retry(
     log_in(page, agent_user)
     open_registration(page)
     type_nik(page, NIK)
+    # Birth date and sex come from the NIK check: going offline before it answers leaves them
+    # empty, which is what failed twice on loaded CI machines (the server said so at both fields).
+    expect(page.get_by_label("Tanggal lahir")).to_have_value("1990-01-05")
     fill_the_rest(page, ktp_jpeg)
 
     page.context.set_offline(True)
@@ -115,11 +119,7 @@ def test_a_send_without_connection_says_so_and_goes_on_the_retry(
     page.context.set_offline(False)
     page.get_by_role("button", name="Daftarkan").click()
 
-    try:
-        expect(page.get_by_role("heading", level=1)).to_have_text("HASNAH")
-    except AssertionError:  # once on a loaded CI machine: say what the form came back with
-        said = page.locator(".error, .messages, #send-offline:not([hidden])").all_inner_texts()
-        raise AssertionError(f"the retry did not register the farmer; the page says {said}") from None
+    expect(page.get_by_role("heading", level=1)).to_have_text("HASNAH")
     assert Farmer.objects.get(nik=NIK).ktp_image
     # The one failure is the probe the browser reports as it fails; nothing else went wrong.
     assert [e for e in browser_errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
