@@ -19,7 +19,7 @@ from django.utils import timezone
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from bpjs_gateway.registry import API
 from bpjs_gateway.registry import operation as registered_operation
-from bpjs_gateway.tasks import send_outbox_message_task
+from bpjs_gateway.tasks import hand_over
 
 JSON = "application/json"
 
@@ -133,4 +133,4 @@ def forget_bodies(*, operation: str, subject_id: int) -> int:
 
 def _send_after_commit(ids: list[int]) -> None:
     if ids:
-        transaction.on_commit(lambda: [send_outbox_message_task.delay(pk) for pk in ids])
+        transaction.on_commit(lambda: hand_over(ids))

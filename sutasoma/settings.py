@@ -259,6 +259,9 @@ BPJS_OUTBOX_DRAIN_S = env_float("BPJS_OUTBOX_DRAIN_S", 20.0)
 # connection): the insurer gets at most this many requests at once from a worker process.
 BPJS_OUTBOX_DRAIN_BATCH = env_int("BPJS_OUTBOX_DRAIN_BATCH", 50)
 BPJS_OUTBOX_IN_FLIGHT = env_int("BPJS_OUTBOX_IN_FLIGHT", 4)
+# Drains a backlog is handed over as (one per batch, at most this many): set it to the worker
+# processes, so each takes part and none sits idle (bpjs_gateway/tasks.py:hand_over).
+BPJS_OUTBOX_DRAINS = env_int("BPJS_OUTBOX_DRAINS", 4)
 # Rows one probe's answer may release (bpjs_gateway/health.py); the rest go with the next probe.
 BPJS_OUTBOX_RELEASE_MAX = env_int("BPJS_OUTBOX_RELEASE_MAX", 2000)
 

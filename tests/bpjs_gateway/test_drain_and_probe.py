@@ -2,11 +2,13 @@
 goes as soon as the insurer answers again, not when each row's back-off runs out."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
 
-from bpjs_gateway import health, outbox
+from bpjs_gateway import health, outbox, queue
+from bpjs_gateway import tasks as gateway_tasks
 from bpjs_gateway.client import H2HClient
 from bpjs_gateway.models import OutboxMessage, OutboxState, RequestLog
 from enrollment.insurer import registration_messages
@@ -205,3 +207,49 @@ def test_a_batchs_payments_are_confirmed_with_their_history_and_the_farmers_luna
         (confirmed,) = payment.history.filter(status=PaymentStatus.TERKONFIRMASI)
         assert confirmed.transaction_no == payment.transaction_no
         assert payment.farmer.history.filter(paid_through=payment.end_month).count() == 1
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[str]:
+    """What the hand-over puts on the broker: 'row <pk>' for a row's own task, 'drain' for a drain."""
+    tasks: list[str] = []
+    monkeypatch.setattr(gateway_tasks.send_outbox_message_task, "delay", lambda pk: tasks.append(f"row {pk}"))
+    monkeypatch.setattr(gateway_tasks.drain_outbox_task, "delay", lambda: tasks.append("drain"))
+    return tasks
+
+
+def test_one_row_gets_its_own_task_and_a_backlog_one_drain_per_batch_up_to_the_workers(queued, settings):
+    settings.BPJS_OUTBOX_DRAIN_BATCH, settings.BPJS_OUTBOX_DRAINS = 50, 4
+    gateway_tasks.hand_over([7])
+    assert queued == ["row 7"]
+    queued.clear()
+    gateway_tasks.hand_over(list(range(1, 52)))  # 51 rows: two batches
+    assert queued == ["drain", "drain"]
+    queued.clear()
+    gateway_tasks.hand_over(list(range(1, 5001)))  # 100 batches, but 4 processes
+    assert queued == ["drain"] * 4
+    queued.clear()
+    gateway_tasks.hand_over([])
+    assert queued == []
+
+
+def test_a_drain_that_spends_its_budget_queues_the_next_and_one_that_empties_the_outbox_does_not(
+    queued, monkeypatch, settings
+):
+    settings.BPJS_OUTBOX_DRAIN_S = 0.05
+    monkeypatch.setattr(gateway_tasks.outbox, "drain", lambda budget_s: time.sleep(budget_s) or 40)
+    assert gateway_tasks.drain_outbox_task() == 40
+    assert queued == ["drain"]
+    queued.clear()
+    monkeypatch.setattr(gateway_tasks.outbox, "drain", lambda budget_s: 0)
+    assert gateway_tasks.drain_outbox_task() == 0
+    assert queued == []
+
+
+def test_an_import_hands_its_registrations_over_as_drains_on_commit(
+    queued, agent_user, make_farmer, django_capture_on_commit_callbacks
+):
+    farmers = [make_farmer(agent_user, serial=serial, name=f"PETANI IMPOR {serial}") for serial in range(1, 4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_many(operation="REGISTER", payloads={farmer.pk: {"nik": farmer.nik} for farmer in farmers})
+    assert queued == ["drain"]
