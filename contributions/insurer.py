@@ -7,9 +7,10 @@ its body, when enrollment signals the KPJ (docs/insurer-contract.md#operations).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from audit.history import update_with_history
@@ -62,7 +63,19 @@ def queue_payment(payment: Payment) -> OutboxMessage:
     """Call inside the transaction that recorded the payment, with its farmer row locked: the
     KPJ read here cannot arrive between this check and the commit (see release_waiting_payments)."""
     kpj = payment.farmer.kpj
+    mark_payment_waiting([payment.farmer_id])
     return queue.enqueue(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, kpj) if kpj else None)
+
+
+def mark_payment_waiting(farmer_ids: Iterable[int]) -> int:
+    """Farmer.payment_waiting, again from the farmers' payments, in the transaction that changed
+    a payment's status: the farmer tally counts the farmers to visit by it. Only rows whose flag
+    changes are written (and counted again by the tally's trigger)."""
+    waiting = Exists(Payment.objects.filter(farmer=OuterRef("pk"), status=PaymentStatus.MENUNGGU))
+    farmers = Farmer.objects.filter(pk__in=list(farmer_ids))
+    now_waiting = farmers.filter(waiting, payment_waiting=False).update(payment_waiting=True)
+    no_longer = farmers.filter(~waiting, payment_waiting=True).update(payment_waiting=False)
+    return now_waiting + no_longer
 
 
 def payment_messages(payment: Payment) -> QuerySet[OutboxMessage]:
@@ -100,6 +113,7 @@ def _done(payment_id: int, response: dict[str, Any]) -> None:
     if farmer.paid_through is None or paid_through > farmer.paid_through:
         farmer.paid_through = paid_through
         farmer.save(update_fields=["paid_through", "updated_at"])
+    mark_payment_waiting([farmer.pk])
 
 
 def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
@@ -122,12 +136,14 @@ def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
     for farmer in later:
         farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
     update_with_history(later, ["paid_through", "updated_at"], at=now)
+    mark_payment_waiting(reached)
 
 
 def _refused(payment_id: int, errors: list[dict]) -> None:
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     payment.status, payment.insurer_errors = PaymentStatus.DITOLAK, translate_errors(errors, MESSAGES)
     payment.save(update_fields=["status", "insurer_errors"])
+    mark_payment_waiting([payment.farmer_id])
 
 
 def _resend(payment_id: int) -> None:

@@ -9,10 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Case, Count, Exists, IntegerChoices, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerChoices, Q, QuerySet, Value, When
 
 from accounts.models import Agent, User
-from contributions.models import Payment, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.cover import CoverStatus, cover_status, cover_status_q
 from enrollment.models import Farmer, Sex
@@ -74,19 +73,16 @@ class KecamatanVisits:
 def visit_window_q(*, today: dt.date) -> Q:
     """Farmers to visit, as a filter on Farmer. Left out: anonymised farmers (no name or phone
     to find them by) and those whose payment already waits for the insurer's confirmation."""
-    paid_not_confirmed = Exists(Payment.objects.filter(farmer=OuterRef("pk"), status=PaymentStatus.MENUNGGU))
-    return visit_cover_q(today=today) & Q(anonymised_at__isnull=True) & ~paid_not_confirmed
+    return visit_cover_q(today=today) & Q(anonymised_at__isnull=True, payment_waiting=False)
 
 
-def waiting_payment_farmers() -> QuerySet[Payment]:
-    """The farmers (ids) with a payment still waiting for the insurer's confirmation: few, found
-    through the index of waiting payments."""
-    return Payment.objects.filter(status=PaymentStatus.MENUNGGU).values("farmer_id")
+def visit_count_q(*, today: dt.date) -> Q:
+    """visit_window_q() as a filter on the farmer tally (enrollment/tally.py)."""
+    return visit_cover_q(today=today) & Q(anonymised=False, payment_waiting=False)
 
 
 def visit_cover_q(*, today: dt.date) -> Q:
-    """The part of the visit window that registration status and lunas sampai decide alone: a
-    filter that also applies to enrollment.models.FarmerTally."""
+    """The part of the visit window that registration status and lunas sampai decide alone."""
     this_month = month_start(today)
     expiring = cover_status_q(CoverStatus.AKTIF, today=today) & Q(
         paid_through__lte=add_months(this_month, EXPIRING_MONTHS_AHEAD)
@@ -177,20 +173,8 @@ def visits_by_agent(user: User, *, today: dt.date) -> list[AgentVisits]:
 
 
 def visits_per_village(user: User, *, today: dt.date) -> dict[str, int]:
-    """How many farmers of each desa of the user's area to visit: from the farmer tally, less those
-    whose payment waits for the insurer (few, found through the index of waiting payments)."""
-    window = visit_cover_q(today=today)
-    per_village = farmer_counts_by_village(user, window & Q(anonymised=False))
-    waiting = (
-        farmers_for(user)
-        .filter(window, anonymised_at__isnull=True, pk__in=waiting_payment_farmers())
-        .order_by()
-        .values_list("village")
-        .annotate(n=Count("pk"))
-    )
-    for village, n in waiting:
-        per_village[village] -= n
-    return per_village
+    """How many farmers of each desa of the user's area to visit, from the farmer tally."""
+    return farmer_counts_by_village(user, visit_count_q(today=today))
 
 
 def visit_counts(user: User, *, today: dt.date) -> list[KecamatanVisits]:

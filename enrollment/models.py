@@ -85,6 +85,10 @@ class Farmer(models.Model):
     paid_through = models.DateField(
         "lunas sampai", null=True, blank=True, help_text="Hari pertama bulan terakhir yang dibayar."
     )
+    # Kept by contributions (contributions/insurer.py:mark_payment_waiting): a payment of this
+    # farmer waits for the insurer's confirmation. Here, not only on the payments, so the farmer
+    # tally can count the farmers to visit without joining a province's payments.
+    payment_waiting = models.BooleanField("iuran menunggu konfirmasi", default=False, editable=False)
 
     is_demo = models.BooleanField("data demo", default=False)
     created_at = models.DateTimeField("didaftarkan pada", auto_now_add=True)
@@ -93,8 +97,11 @@ class Farmer(models.Model):
     # the insurer's and the money's records stay.
     anonymised_at = models.DateTimeField("dianonimkan pada", null=True, blank=True, editable=False)
 
-    # updated_at moves on every save; the token is plumbing. Neither is a change to anyone's data.
-    history = ChangeHistory(verbose_name="riwayat petani", excluded_fields=["updated_at", "submission_token"])
+    # updated_at moves on every save; the token is plumbing; payment_waiting repeats the payments'
+    # own history. None is a change to anyone's data.
+    history = ChangeHistory(
+        verbose_name="riwayat petani", excluded_fields=["updated_at", "submission_token", "payment_waiting"]
+    )
 
     class Meta:
         verbose_name = "petani"
@@ -202,10 +209,11 @@ class ImportJob(models.Model):
 
 
 class FarmerTally(models.Model):
-    """How many farmers of a desa have one registration status, *lunas sampai* and anonymisation:
-    the home figures of a regency or a province without counting a million farmers per visit.
+    """How many farmers of a desa have one registration status, *lunas sampai*, anonymisation and
+    payment waiting for the insurer: the home figures of a regency or a province without counting
+    a million farmers per visit.
 
-    Kept by PostgreSQL triggers on the farmer table (migration 0005), in the transaction of the
+    Kept by PostgreSQL triggers on the farmer table (migrations 0007, 0009), in the transaction of the
     change itself, whatever wrote it: a service, an import, COPY, an update of many rows.
     `manage.py rekap_petani` rebuilds it from the farmers. Not kept on SQLite (`make run`) nor
     PostgreSQL before 15, where the figures are counted from the farmers (enrollment/tally.py)."""
@@ -216,6 +224,7 @@ class FarmerTally(models.Model):
     registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
     paid_through = models.DateField(null=True)
     anonymised = models.BooleanField()
+    payment_waiting = models.BooleanField(default=False)
     farmers = models.IntegerField()
 
     class Meta:
@@ -223,7 +232,7 @@ class FarmerTally(models.Model):
         required_db_features = {"supports_nulls_distinct_unique_constraints"}
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "registration_status", "paid_through", "anonymised"],
+                fields=["village", "registration_status", "paid_through", "anonymised", "payment_waiting"],
                 name="one_tally_per_kind",
                 nulls_distinct=False,
             )

@@ -2,8 +2,8 @@
 FarmerTally on PostgreSQL, where triggers keep it in the transaction of every change to a farmer
 (docs/architecture.md#figures-at-scale), and from the farmers themselves on SQLite (`make run`).
 
-Filters may name `registration_status`, `paid_through` and `anonymised`, the fields both share,
-so enrollment.cover.cover_status_q() and the visit window apply to either unchanged.
+Filters may name `registration_status`, `paid_through`, `anonymised` and `payment_waiting`, the
+fields both share, so enrollment.cover.cover_status_q() and the visit window apply to either unchanged.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _grouped(user: User, *keys: str, where: Q | None = None) -> QuerySet:
 def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
     """How many farmers of the user's area match each filter, by name; `total` counts them all.
     Filtered over a few dozen groups rather than over every tally row (or farmer)."""
-    rows = _grouped(user, "registration_status", "paid_through", "anonymised")
+    rows = _grouped(user, "registration_status", "paid_through", "anonymised", "payment_waiting")
     return rows.aggregate(
         total=Sum("n", default=0), **{name: Sum("n", filter=q, default=0) for name, q in filters.items()}
     )
@@ -56,8 +56,9 @@ def tally_rebuild() -> int:
         cursor.execute("LOCK TABLE enrollment_farmer IN SHARE MODE")
         cursor.execute("DELETE FROM enrollment_farmertally")
         cursor.execute(
-            "INSERT INTO enrollment_farmertally (village_id, registration_status, paid_through, anonymised, farmers)"
-            " SELECT village_id, registration_status, paid_through, anonymised_at IS NOT NULL, COUNT(*)"
-            " FROM enrollment_farmer GROUP BY 1, 2, 3, 4"
+            "INSERT INTO enrollment_farmertally"
+            " (village_id, registration_status, paid_through, anonymised, payment_waiting, farmers)"
+            " SELECT village_id, registration_status, paid_through, anonymised_at IS NOT NULL, payment_waiting,"
+            " COUNT(*) FROM enrollment_farmer GROUP BY 1, 2, 3, 4, 5"
         )
         return cursor.rowcount

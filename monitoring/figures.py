@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Role, User
-from contributions.visits import visit_cover_q, waiting_payment_farmers
+from contributions.visits import visit_count_q
 from enrollment.cover import CoverStatus, cover_status_q
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.selectors import farmers_for, villages_for
@@ -40,17 +40,13 @@ class HomeSummary:
 
 def home_summary(user: User, *, today: dt.date) -> HomeSummary:
     farmers = farmers_for(user)
-    window = visit_cover_q(today=today)
     counts = farmer_counts(
         user,
-        to_visit=window & Q(anonymised=False),
+        to_visit=visit_count_q(today=today),
         **{status: cover_status_q(status, today=today) for status in CoverStatus},
     )
-    # The tally cannot tell a farmer whose payment waits for the insurer: few at any time, so
-    # they are counted from those payments and taken out (contributions/visits.py's window).
-    waiting_payment = farmers.filter(window, anonymised_at__isnull=True, pk__in=waiting_payment_farmers()).count()
     total = counts.pop("total")
-    to_visit = counts.pop("to_visit") - waiting_payment
+    to_visit = counts.pop("to_visit")
     areas, per_area = _areas(user)
     return HomeSummary(
         total=total,

@@ -293,7 +293,7 @@ FARMER_COLUMNS = (
     "id", "nik", "no_kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw", "village_id", "phone",
     "occupation", "farmer_group", "income", "ktp_image", "consent_at", "consent_recorded_by_id", "agent_id",
     "registered_by_id", "registration_status", "kpj", "insurer_errors", "paid_through", "is_demo", "created_at",
-    "updated_at",
+    "updated_at", "payment_waiting",
 )
 HEIR_COLUMNS = ("id", "farmer_id", "name", "relation", "nik")
 PAYMENT_COLUMNS = (
@@ -462,9 +462,9 @@ class _Maker:
         if group and r() < 0.3:
             group += f" {self.pick(['I', 'II', 'III'])}"
         heirs = self._heirs(batch, pk, female, village, birth)
-        paid_through = None
+        paid_through, waiting = None, False
         if status != RegistrationStatus.DITOLAK:
-            paid_through = self._payments(batch, pk, village, income, created, user_id, status)
+            paid_through, waiting = self._payments(batch, pk, village, income, created, user_id, status)
             if paid_through is not None and r() < 0.012:
                 self._claim(batch, pk, heirs, name, created, paid_through, user_id)
         stamp = clock.stamp(created)
@@ -474,6 +474,7 @@ class _Maker:
             f"{pk}\t{nik}\t{no_kk}\t{name}\t{self.birth_place(village)}\t{birth.isoformat()}\t{'P' if female else 'L'}"
             f"\t{self.address(village)}\t{village.code}\t{self.phone()}\t{self.pick(OCCUPATIONS)}\t{group}\t{income}"
             f"\t\t{stamp}\t{user_id}\t{agent_id}\t{user_id}\t{status}\t{kpj}\t{errors}\t{through}\t1\t{stamp}\t{stamp}"
+            f"\t{'t' if waiting else 'f'}"
         )
 
     def _registration_errors(self) -> str:
@@ -519,22 +520,25 @@ class _Maker:
         return made
 
     def _payments(self, batch: _Batch, farmer_id: int, village: Village, income: int, created: int,
-                  user_id: int, status: str) -> int | None:
+                  user_id: int, status: str) -> tuple[int | None, bool]:
         """Payments by the rule of contributions.services.next_start_month; returns paid_through
-        (a month index), the last month of the confirmed ones, as contributions.insurer sets it."""
+        (a month index), the last month of the confirmed ones, as contributions.insurer sets it,
+        and whether one of them waits for the insurer (Farmer.payment_waiting)."""
         r, between, now = self.r, self.between, self.clock.now
         roll = r()
         if status == RegistrationStatus.MENUNGGU_KPJ:
             if roll < 0.5:  # paid at registration, waiting for the KPJ
                 self._payment(batch, farmer_id, village, income, created, None, user_id, PaymentStatus.MENUNGGU)
-            return None
+                return None, True
+            return None, False
         if roll < 0.10:
-            return None  # registered, never paid
+            return None, False  # registered, never paid
         lapses_after = between(1, 18) if roll < 0.38 else None
         resumes = r() < 0.2
         paid = created + between(5, 5 * DAY)
         last_end: int | None = None
         paid_through: int | None = None
+        waiting = False
         covered = 0
         while paid < now:
             payment_status = PaymentStatus.TERKONFIRMASI
@@ -550,6 +554,7 @@ class _Maker:
             last_end = end
             if payment_status == PaymentStatus.TERKONFIRMASI:
                 paid_through = end
+            waiting = waiting or payment_status == PaymentStatus.MENUNGGU
             covered += end - start + 1
             if lapses_after is not None and covered >= lapses_after:
                 if not resumes:
@@ -561,7 +566,7 @@ class _Maker:
                 month = end + 1 if r() < 0.15 else end
             candidate = self.clock.minute_of_month(month) + between(0, 27) * DAY + between(8 * 60, 16 * 60)
             paid = max(candidate, paid + between(120, 3 * DAY))
-        return paid_through
+        return paid_through, waiting
 
     def _payment(self, batch: _Batch, farmer_id: int, village: Village, income: int, paid: int,
                  last_end: int | None, user_id: int, status: str) -> tuple[int, int]:

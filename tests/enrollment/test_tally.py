@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from bpjs_gateway import outbox
 from bpjs_gateway.registry import operation
-from contributions.insurer import payment_messages
+from contributions.insurer import PAY, payment_messages
+from contributions.models import Payment, PaymentStatus
 from contributions.services import payment_record
 from enrollment import tally
 from enrollment.insurer import REGISTER, registration_messages
 from enrollment.models import Farmer, FarmerTally
 from enrollment.services import farmer_anonymise, farmer_erase
 from monitoring.figures import home_summary
+from sutasoma.months import month_start
 from tests.conftest import MARIORIWAWO_VILLAGE, UMPUNGENG
 from tests.enrollment.test_import import row, run_import
 
@@ -28,20 +30,30 @@ TODAY = dt.date(2026, 11, 30)
 
 def tally_rows() -> set[tuple]:
     kept = FarmerTally.objects.exclude(farmers=0)
-    return set(kept.values_list("village_id", "registration_status", "paid_through", "anonymised", "farmers"))
+    keys = ("village_id", "registration_status", "paid_through", "anonymised", "payment_waiting")
+    return set(kept.values_list(*keys, "farmers"))
 
 
 def counted_rows() -> set[tuple]:
     farmers = (
         Farmer.objects.order_by()
         .values_list("village_id", "registration_status", "paid_through")
-        .annotate(anonymised=Q(anonymised_at__isnull=False), n=Count("pk"))
+        .annotate(anonymised=Q(anonymised_at__isnull=False))
+        .values_list("village_id", "registration_status", "paid_through", "anonymised", "payment_waiting")
+        .annotate(n=Count("pk"))
     )
     return set(farmers)
 
 
+def payment_waiting_is_the_payments() -> None:
+    """Farmer.payment_waiting says what the payments say."""
+    waiting = set(Payment.objects.filter(status=PaymentStatus.MENUNGGU).values_list("farmer_id", flat=True))
+    assert set(Farmer.objects.filter(payment_waiting=True).values_list("pk", flat=True)) == waiting
+
+
 def assert_tally_is_the_count(*users) -> None:
     """Row for row, and as every user's home page shows it: from the tally, and counted live."""
+    payment_waiting_is_the_payments()
     assert tally_rows() == counted_rows()
     for user in users:
         from_tally = home_summary(user, today=TODAY)
@@ -97,6 +109,36 @@ def test_payments_move_lunas_sampai_and_a_payment_waiting_for_the_insurer_is_not
     summary = home_summary(agent, today=timezone.localdate())
     assert summary.by_status["AKTIF"] == 2
     assert summary.to_visit == 1  # both are paid up to this month only; the second waits for BPJS
+
+
+def test_a_payment_refused_or_resent_or_confirmed_in_a_batch_moves_the_farmer_in_and_out_of_the_visits(
+    everyone, make_farmer, h2h
+):
+    agent, today = everyone[0], timezone.localdate()
+    farmers = [make_farmer(agent, serial=serial) for serial in (1, 2, 3)]
+    for farmer in farmers:
+        outbox.send_message(registration_messages(farmer).get().pk, client=h2h)
+    Farmer.objects.update(paid_through=month_start(today))  # cover ends this month: all three to visit
+    assert home_summary(agent, today=today).to_visit == 3
+    payments = [payment_record(user=agent, farmer=farmer, months=1, cash_received=16_800) for farmer in farmers]
+    assert_tally_is_the_count(*everyone)
+    assert home_summary(agent, today=today).to_visit == 0  # each has a payment waiting for BPJS
+
+    operation(PAY).refused(payments[0].pk, [{"kode": "NOMINAL_TIDAK_SESUAI", "pesan": "nominal"}])
+    assert_tally_is_the_count(*everyone)
+    assert home_summary(agent, today=today).to_visit == 1  # refused: the farmer is to be visited again
+
+    operation(PAY).resend(payments[0].pk)
+    assert_tally_is_the_count(*everyone)
+    assert home_summary(agent, today=today).to_visit == 0
+
+    # The drain's batch hook confirms two payments at once; the farmer who paid again meanwhile
+    # stays out of the visits until that payment is confirmed too.
+    payment_record(user=agent, farmer=farmers[2], months=1, cash_received=16_800)
+    operation(PAY).done_many([(payments[1].pk, {}), (payments[2].pk, {})])
+    assert_tally_is_the_count(*everyone)
+    assert [Farmer.objects.get(pk=f.pk).payment_waiting for f in farmers] == [True, False, True]
+    assert home_summary(agent, today=today).to_visit == 1  # the second: paid up to next month only
 
 
 def test_anonymising_and_erasing_leave_the_counts_right(everyone, make_farmer, admin_user, h2h):
