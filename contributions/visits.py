@@ -9,21 +9,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Case, IntegerChoices, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerChoices, Model, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import Agent, User
 from contributions.rates import monthly_contribution
 from enrollment.cover import CoverStatus, cover_status, cover_status_q
 from enrollment.models import Farmer, Sex
-from enrollment.selectors import farmers_for, villages_for
+from enrollment.selectors import villages_for
 from enrollment.tally import farmer_counts_by_village
 from sutasoma.formatting import bulan, rupiah
 from sutasoma.months import add_months, month_start
+from sutasoma.paging import KeysetPage, keyset_page
 from sutasoma.whatsapp import whatsapp_link
 from wilayah.models import Region
 
 EXPIRING_MONTHS_AHEAD = 1  # "expiring": lunas sampai is this month or next
 LAPSED_MONTHS = 3  # lapsed in the last three months: paid through two to four months ago
+VISIT_ORDER = ("rank", "name", "id")  # within a desa: the most urgent first, ascending for keyset paging
 
 
 class Reason(IntegerChoices):
@@ -51,6 +54,7 @@ class Visit:
 class VillageVisits:
     village: Region
     visits: list[Visit]
+    count: int  # all the desa's farmers to visit, of which `visits` may be the first few
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,19 @@ class AgentVisits:
 
     @property
     def count(self) -> int:
-        return sum(len(group.visits) for group in self.villages)
+        return sum(group.count for group in self.villages)
+
+
+@dataclass(frozen=True)
+class AgentCount:
+    """How many farmers a penyuluh (None: nobody) has to visit in each of their desa."""
+
+    agent: Agent | None
+    villages: list[tuple[Region, int]]
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.villages)
 
 
 @dataclass(frozen=True)
@@ -96,35 +112,79 @@ def visit_cover_q(*, today: dt.date) -> Q:
     return expiring | grace | lapsed
 
 
-def visit_list(farmers: QuerySet[Farmer], *, today: dt.date, agent: Agent | None = None) -> list[VillageVisits]:
-    """The farmers of `farmers` (already scoped) to visit, by desa, the most urgent first;
-    `agent` is the penyuluh the reminders name."""
+def _rank(today: dt.date) -> Case:
+    """The order of urgency as one ascending number: the reasons, the lapsed last and by how long
+    ago they lapsed, most recent first. Rank LAPSED and above are all Reason.LAPSED."""
     this_month = month_start(today)
-    urgency = Case(
+    lapsed = [
+        When(paid_through=add_months(this_month, -1 - months), then=Value(Reason.LAPSED + months - 1))
+        for months in range(1, LAPSED_MONTHS + 1)
+    ]
+    return Case(
         When(cover_status_q(CoverStatus.MASA_TENGGANG, today=today), then=Value(Reason.GRACE)),
         When(paid_through=this_month, then=Value(Reason.ENDS_THIS_MONTH)),
         When(paid_through=add_months(this_month, 1), then=Value(Reason.ENDS_NEXT_MONTH)),
-        default=Value(Reason.LAPSED),
+        *lapsed,
+        default=Value(Reason.LAPSED + LAPSED_MONTHS),
     )
-    rows = (
-        farmers.filter(visit_window_q(today=today))
-        .annotate(urgency=urgency)
-        .select_related("village")
-        # Within a reason lunas sampai is one month, except for the lapsed: most recent first.
-        .order_by("village__name", "village_id", "urgency", "-paid_through", "name", "pk")
-    )
-    amounts: dict[int, int] = {}  # most farmers declare the same income: one rate lookup for them all
+
+
+def visits_to_make(farmers: QuerySet[Farmer], *, today: dt.date) -> QuerySet[Farmer]:
+    """The farmers of `farmers` (already scoped) to visit, each with its `rank` of urgency."""
+    return farmers.filter(visit_window_q(today=today)).annotate(rank=_rank(today)).select_related("village")
+
+
+def visit_list(
+    farmers: QuerySet[Farmer], *, today: dt.date, agent: Agent | None = None, first: int | None = None
+) -> list[VillageVisits]:
+    """The farmers of `farmers` (already scoped) to visit, by desa, the most urgent first; with
+    `first`, only that many of each desa, each desa still counting them all. `agent` is the
+    penyuluh the reminders name."""
+    rows = visits_to_make(farmers, today=today)
+    if first is not None:
+        in_village = {"partition_by": F("village_id"), "order_by": [F(field).asc() for field in VISIT_ORDER]}
+        rows = rows.annotate(
+            position=Window(RowNumber(), **in_village), in_village=Window(Count("pk"), partition_by=F("village_id"))
+        ).filter(position__lte=first)
+    rows = rows.order_by("village__name", "village_id", *VISIT_ORDER)
     groups = []
-    for village, in_village in groupby(rows, key=lambda farmer: farmer.village):
-        visits = []
-        for farmer in in_village:
-            if farmer.income not in amounts:
-                amounts[farmer.income] = monthly_contribution(farmer.income, on=today)
-            visits.append(
-                _visit(farmer, reason=Reason(farmer.urgency), amount=amounts[farmer.income], today=today, agent=agent)
-            )
-        groups.append(VillageVisits(village, visits))
+    for village, farmers_of_village in groupby(rows, key=lambda farmer: farmer.village):
+        visits = _visits(list(farmers_of_village), today=today, agent=agent)
+        groups.append(VillageVisits(village, visits, visits[0].farmer.in_village if first is not None else len(visits)))
     return groups
+
+
+def village_page(
+    farmers: QuerySet[Farmer],
+    village: Region,
+    *,
+    today: dt.date,
+    size: int,
+    after: Model | None = None,
+    before: Model | None = None,
+    agent: Agent | None = None,
+) -> tuple[VillageVisits, KeysetPage]:
+    """One page of a desa's farmers to visit, in the order of urgency, right after `after` or
+    before `before` (rows of village_rows)."""
+    rows = village_rows(farmers, village, today=today)
+    page = keyset_page(rows, order=VISIT_ORDER, size=size, after=after, before=before)
+    return VillageVisits(village, _visits(page.object_list, today=today, agent=agent), rows.count()), page
+
+
+def village_rows(farmers: QuerySet[Farmer], village: Region, *, today: dt.date) -> QuerySet[Farmer]:
+    """A desa's farmers to visit, among `farmers`: what its pages, and their cursors, come from."""
+    return visits_to_make(farmers.filter(village=village), today=today)
+
+
+def _visits(farmers: list[Farmer], *, today: dt.date, agent: Agent | None) -> list[Visit]:
+    amounts: dict[int, int] = {}  # most farmers declare the same income: one rate lookup for them all
+    visits = []
+    for farmer in farmers:
+        if farmer.income not in amounts:
+            amounts[farmer.income] = monthly_contribution(farmer.income, on=today)
+        reason = Reason(min(farmer.rank, Reason.LAPSED))
+        visits.append(_visit(farmer, reason=reason, amount=amounts[farmer.income], today=today, agent=agent))
+    return visits
 
 
 def _visit(farmer: Farmer, *, reason: Reason, amount: int, today: dt.date, agent: Agent | None) -> Visit:
@@ -161,15 +221,33 @@ def agents_for(user: User) -> QuerySet[Agent]:
     return Agent.objects.filter(pk__in=assigned).select_related("user", "bpp").order_by("bpp__kecamatan_id", "code")
 
 
-def visits_by_agent(user: User, *, today: dt.date) -> list[AgentVisits]:
-    """A koordinator's whole BPP: each penyuluh's list, then the desa nobody is assigned to."""
-    farmers = farmers_for(user)
+def _villages_by_agent(agents: QuerySet[Agent] | list[Agent]) -> dict[int, list[str]]:
+    """The desa (codes) of each of `agents`."""
+    villages: dict[int, list[str]] = defaultdict(list)
+    for agent_id, village in Agent.villages.through.objects.filter(agent__in=agents).values_list("agent", "region"):
+        villages[agent_id].append(village)
+    return villages
+
+
+def visits_by_agent(user: User, *, today: dt.date) -> list[AgentCount]:
+    """A koordinator's whole BPP: how many farmers each penyuluh has to visit in each of their
+    desa, then the desa nobody is assigned to that have some. Counts only: a BPP has thousands of
+    farmers to visit, and each list opens on its own page."""
+    per_village = visits_per_village(user, today=today)
+    villages = {village.code: village for village in villages_for(user).order_by("name", "code")}
+    agents = list(agents_for(user))
+    theirs = _villages_by_agent(agents)
     sections = [
-        AgentVisits(agent, visit_list(farmers.filter(village__in=agent.villages.all()), today=today, agent=agent))
-        for agent in agents_for(user)
+        AgentCount(agent, [(villages[code], per_village.get(code, 0)) for code in villages if code in theirs[agent.pk]])
+        for agent in agents
     ]
-    unassigned = AgentVisits(None, visit_list(farmers.filter(village__agents__isnull=True), today=today))
-    return [*sections, unassigned] if unassigned.villages else sections
+    assigned = {code for codes in theirs.values() for code in codes}
+    unassigned = [
+        (village, per_village[code])
+        for code, village in villages.items()
+        if code not in assigned and per_village.get(code)
+    ]
+    return [*sections, AgentCount(None, unassigned)] if unassigned else sections
 
 
 def visits_per_village(user: User, *, today: dt.date) -> dict[str, int]:
@@ -184,15 +262,14 @@ def visit_counts(user: User, *, today: dt.date) -> list[KecamatanVisits]:
     for village, n in per_village.items():
         per_kecamatan[village.rsplit(".", 1)[0]] += n
     agents = list(agents_for(user))
-    per_agent: dict[int, int] = defaultdict(int)
-    for agent_id, village in Agent.villages.through.objects.filter(agent__in=agents).values_list("agent", "region"):
-        per_agent[agent_id] += per_village.get(village, 0)
-    kecamatan_codes = set(per_kecamatan) | {agent.bpp.kecamatan_id for agent in agents}
+    per_agent: dict[int, int] = {
+        agent_id: sum(per_village.get(village, 0) for village in codes)
+        for agent_id, codes in _villages_by_agent(agents).items()
+    }
+    by_kecamatan: dict[str, list[tuple[Agent, int]]] = defaultdict(list)
+    for agent in agents:
+        by_kecamatan[agent.bpp.kecamatan_id].append((agent, per_agent.get(agent.pk, 0)))
     return [
-        KecamatanVisits(
-            kecamatan,
-            per_kecamatan.get(kecamatan.code, 0),
-            [(agent, per_agent[agent.pk]) for agent in agents if agent.bpp.kecamatan_id == kecamatan.code],
-        )
-        for kecamatan in Region.objects.filter(code__in=kecamatan_codes).order_by("code")
+        KecamatanVisits(kecamatan, per_kecamatan.get(kecamatan.code, 0), by_kecamatan.get(kecamatan.code, []))
+        for kecamatan in Region.objects.filter(code__in=set(per_kecamatan) | set(by_kecamatan)).order_by("code")
     ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from contributions import visit_views
 from contributions.models import Rate
 from contributions.services import payment_record
 from contributions.visits import Reason, visit_list
@@ -19,7 +20,7 @@ from enrollment.models import Farmer
 from enrollment.selectors import farmers_for
 from monitoring.navigation import menu_for
 from sutasoma.months import add_months, month_start
-from tests.conftest import OTHER_LALABATA_VILLAGE
+from tests.conftest import MARIORIWAWO_VILLAGE, OTHER_LALABATA_VILLAGE
 from wilayah.models import Bpp, Region
 
 NOVEMBER = dt.date(2026, 11, 1)
@@ -198,20 +199,127 @@ def test_the_koordinator_chooses_an_agent_of_their_bpp_and_sees_that_agents_desa
     assert "Hubungi%20penyuluh%20Anda%3A%20Penyuluh.Uji." in page
 
 
-def test_without_a_choice_the_koordinator_sees_the_whole_bpp_by_agent_then_desa(
+def test_without_a_choice_the_koordinator_sees_counts_per_agent_and_desa_that_lead_to_the_lists(
     client, agent_user, neighbour_agent_user, other_agent_user, koordinator_user, participant
 ):
     grace = add_months(this_month(), -1)
     participant(agent_user, paid_through=grace, name="PETANI UMPUNGENG")
+    participant(agent_user, paid_through=this_month(), name="PETANI KEDUA")
     participant(neighbour_agent_user, paid_through=grace, name="PETANI TETANGGA")
     participant(other_agent_user, paid_through=grace, name="PETANI MARIORIWAWO")
+    unassigned = Region.objects.filter(parent_id="73.12.04", level=Region.Level.DESA, agents__isnull=True).first()
+    nobodys = participant(agent_user, paid_through=grace, name="PETANI TANPA PENYULUH")
+    Farmer.objects.filter(pk=nobodys.pk).update(village=unassigned)
     client.force_login(koordinator_user)
+    response = client.get(URL)
+    page = response.content.decode()
+    # Counts only: a BPP at a province's scale has thousands of farmers to visit.
+    assert "PETANI" not in page
+    sections = {(section.agent, section.count): dict(section.villages) for section in response.context["by_agent"]}
+    mine, theirs = agent_user.agent, neighbour_agent_user.agent
+    assert sections == {
+        (mine, 2): {mine.villages.get(): 2},
+        (theirs, 1): {theirs.villages.get(): 1},
+        (None, 1): {unassigned: 1},
+    }
+    assert str(other_agent_user.agent) not in page
+    village = mine.villages.get().code
+    for link in (f"?agen={mine.code}", f"?agen={mine.code}&amp;desa={village}", f"?desa={unassigned.code}"):
+        assert f'href="{link}"' in page
+    agents_list = client.get(URL, {"agen": mine.code}).content.decode()
+    assert "PETANI UMPUNGENG" in agents_list and "PETANI KEDUA" in agents_list and "PETANI TETANGGA" not in agents_list
+    assert "PETANI TANPA PENYULUH" in client.get(URL, {"desa": unassigned.code}).content.decode()
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Two farmers before "Lihat semua" and two per page of a desa, instead of tens."""
+    monkeypatch.setattr(visit_views, "FIRST_PER_VILLAGE", 2)
+    monkeypatch.setattr(visit_views, "PAGE_SIZE", 2)
+
+
+def test_an_agents_page_shows_the_most_urgent_of_each_desa_and_links_to_the_rest(
+    client, agent_user, participant, small_pages
+):
+    for name, months in [("KETIGA", 1), ("PERTAMA", -1), ("KEEMPAT", 1), ("KEDUA", 0)]:
+        participant(agent_user, paid_through=add_months(this_month(), months), name=name)
+    client.force_login(agent_user)
     page = client.get(URL).content.decode()
-    mine, neighbour = f"<h2>{agent_user.agent} · 1 petani</h2>", f"<h2>{neighbour_agent_user.agent} · 1 petani</h2>"
-    assert page.index(mine) < page.index("PETANI UMPUNGENG") < page.index(neighbour) < page.index("PETANI TETANGGA")
-    assert "<h3>Desa Umpungeng · 1 petani</h3>" in page
-    assert "PETANI MARIORIWAWO" not in page
-    assert str(other_agent_user.agent) not in page  # not even in the choice of agents
+    village = agent_user.agent.villages.get()
+    assert f"<h2>{village} · 4 petani</h2>" in page and "<b>4 petani</b>" in page
+    assert page.index("PERTAMA") < page.index("KEDUA")
+    assert "KETIGA" not in page and "KEEMPAT" not in page
+    assert f'href="?desa={village.code}">Lihat semua 4 petani di {village}</a>' in page
+
+
+def test_a_desa_list_pages_through_its_farmers_in_order_of_urgency(client, agent_user, participant, small_pages):
+    for name, months in [("C", 1), ("A", -1), ("E", -3), ("D", 1), ("B", 0)]:
+        participant(agent_user, paid_through=add_months(this_month(), months), name=name)
+    client.force_login(agent_user)
+    village = agent_user.agent.villages.get().code
+    seen, query = [], {"desa": village}
+    while True:
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        page = response.context["page"]
+        seen += [visit.farmer.name for visit in response.context["group"].visits]
+        if not page.has_next:
+            break
+        assert f"setelah={page.last_pk}" in response.content.decode()
+        query = {"desa": village, "setelah": page.last_pk}
+    assert seen == ["A", "B", "C", "D", "E"]
+    assert response.context["group"].count == 5
+    back = client.get(URL, {"desa": village, "sebelum": page.first_pk}).context["group"].visits
+    assert [visit.farmer.name for visit in back] == ["C", "D"]
+
+
+def test_the_next_page_through_htmx_is_the_list_alone(client, agent_user, participant, small_pages):
+    for name in ("A", "B", "C"):
+        participant(agent_user, paid_through=add_months(this_month(), -1), name=name)
+    client.force_login(agent_user)
+    village = agent_user.agent.villages.get().code
+    first = client.get(URL, {"desa": village}).context["page"]
+    response = client.get(URL, {"desa": village, "setelah": first.last_pk}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert "<h1>" not in page and response.context["group"].visits[0].farmer.name == "C"
+    assert "sebelum=" in page
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1" * 40, "99999999", "１２"])
+def test_a_bad_or_foreign_paging_cursor_opens_the_first_page(
+    client, agent_user, neighbour_agent_user, participant, small_pages, cursor
+):
+    for name in ("A", "B", "C"):
+        participant(agent_user, paid_through=add_months(this_month(), -1), name=name)
+    foreign = participant(neighbour_agent_user, paid_through=add_months(this_month(), -1), name="LAIN")
+    client.force_login(agent_user)
+    village = agent_user.agent.villages.get().code
+    for value in (cursor, str(foreign.pk)):
+        for key in ("setelah", "sebelum"):
+            response = client.get(URL, {"desa": village, key: value})
+            assert response.status_code == 200
+            assert [visit.farmer.name for visit in response.context["group"].visits] == ["A", "B"]
+
+
+def test_nobody_opens_a_desa_list_outside_their_scope(
+    client, agent_user, neighbour_agent_user, other_agent_user, koordinator_user, participant
+):
+    participant(neighbour_agent_user, paid_through=add_months(this_month(), -1), name="PETANI TETANGGA")
+    mine, neighbours = agent_user.agent, neighbour_agent_user.agent
+    theirs = neighbours.villages.get().code
+    client.force_login(agent_user)
+    for query in (
+        {"desa": theirs},
+        {"agen": neighbours.code, "desa": theirs},
+        {"desa": "bukan-kode"},
+        {"desa": "99.99.99.9999"},
+    ):
+        assert client.get(URL, query).status_code == 404
+    client.force_login(koordinator_user)
+    assert client.get(URL, {"agen": mine.code, "desa": theirs}).status_code == 404  # not that agent's desa
+    assert client.get(URL, {"agen": other_agent_user.agent.code, "desa": MARIORIWAWO_VILLAGE}).status_code == 404
+    assert client.get(URL, {"desa": MARIORIWAWO_VILLAGE}).status_code == 404  # another BPP's desa
+    assert "PETANI TETANGGA" in client.get(URL, {"agen": neighbours.code, "desa": theirs}).content.decode()
 
 
 def test_a_koordinator_of_another_bpp_cannot_choose_this_agent(client, agent_user, participant):
