@@ -76,19 +76,14 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def outbox_kicks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The Celery kick a registration queues on commit, recorded instead of sent to Redis.
+    """The Celery kicks a registration queues on commit (bpjs_gateway/tasks.py:hand_over), recorded
+    instead of sent to Redis.
 
     The live server commits for real (transactional_db), so without this every registration
     would leave a task in the shared broker for a worker that is not running.
     """
     kicks: list[int] = []
-
-    class Task:
-        @staticmethod
-        def delay(message_id: int) -> None:
-            kicks.append(message_id)
-
-    monkeypatch.setattr("bpjs_gateway.queue.send_outbox_message_task", Task)
+    monkeypatch.setattr("bpjs_gateway.queue.hand_over", kicks.extend)
     return kicks
 
 
