@@ -23,7 +23,7 @@ from enrollment.forms import FarmerForm, HeirFormSet
 from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.ktp import KtpError
-from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, read_upload, reading_available
+from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, reading_available
 from enrollment.models import MIN_INCOME, Farmer, ImportJob, ImportState, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import (
@@ -255,7 +255,8 @@ def ktp_read(request: HttpRequest) -> JsonResponse:
     """The fields read from a KTP photo, for the registration form to offer (static/js/ktp-reading.js).
 
     Nothing is stored: the photo goes through the KTP intake, is read and forgotten; the agent
-    uploads it again with the form. A failed read answers with a message and no fields.
+    uploads it again with the form. A failed read, or one past the agent's limit, answers with a
+    message and no fields.
     """
     upload = request.FILES.get("ktp_upload")
     if upload is None:
@@ -263,7 +264,9 @@ def ktp_read(request: HttpRequest) -> JsonResponse:
     if not reading_available():
         return JsonResponse({"error": READING_UNAVAILABLE}, status=503)
     try:
-        reading = read_upload(upload)
+        reading = services.ktp_read(user=request.user, upload=upload, ip_address=request.META.get("REMOTE_ADDR"))
+    except services.KtpReadLimitReached as exc:
+        return JsonResponse({"error": str(exc)}, status=429)
     except KtpError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except KtpReadingError:
