@@ -19,7 +19,7 @@ from audit.models import Action
 from audit.services import access_record
 from enrollment import importer, kept_ktp, services, sheets
 from enrollment.cover import CoverStatus, cover_status
-from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.forms import AreaFilterForm, FarmerForm, HeirFormSet
 from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.ktp import KtpError
@@ -47,24 +47,13 @@ REGISTRATION_ORDER = ("id",)  # a name search across a province, oldest registra
 RECENT_IMPORTS = 10
 
 
-AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
-
-
-class FarmerSearchForm(forms.Form):
+class FarmerSearchForm(AreaFilterForm):
     q = LineField(label="NIK, KPJ atau nama", max_length=100, required=False)
-    kabupaten = forms.RegexField(regex=AREA_CODE, max_length=5, required=False)
-    kecamatan = forms.RegexField(regex=AREA_CODE, max_length=8, required=False)
-    desa = forms.RegexField(regex=AREA_CODE, max_length=13, required=False)
     status = forms.ChoiceField(choices=[("", "Semua"), *CoverStatus.choices], required=False)
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
         return {key: data[key] for key in ("q", "kabupaten", "kecamatan", "desa", "status") if data.get(key)}
-
-    def area_data(self) -> dict[str, str]:
-        # Only the levels the form sent: one sent empty means "Semua", one missing follows the others.
-        filters = self.filters()
-        return {key: filters.get(key, "") for key in ("kabupaten", "kecamatan", "desa") if key in self.data}
 
 
 def _holds_identity_number(query: str) -> bool:
