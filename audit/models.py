@@ -9,6 +9,7 @@ class Action(models.TextChoices):
     VIEW_KTP = "LIHAT_KTP", "Melihat foto KTP"
     NIK_CHECK = "CEK_NIK", "Memeriksa apakah NIK terdaftar"
     DUPLICATE_CHECK = "CEK_DUPLIKAT", "Memeriksa kemungkinan duplikat"
+    KTP_READ = "BACA_KTP", "Membaca foto KTP otomatis"
     EXPORT = "EKSPOR", "Mengekspor data"
     ERASE = "ANONIMKAN", "Menganonimkan data petani"
 

@@ -1,4 +1,4 @@
-"""Recording access to personal data, and the per-user limits on existence checks."""
+"""Recording access to personal data, and the per-user limits on existence checks and KTP reads."""
 
 from __future__ import annotations
 
@@ -40,4 +40,9 @@ def lookups_left(*, user, actions: list[Action], now: dt.datetime | None = None)
         .annotate(count=Count("pk"))
         .order_by()
     )
-    return {action: settings.LOOKUP_LIMIT - used.get(action, 0) for action in actions}
+    return {action: _limit(action) - used.get(action, 0) for action in actions}
+
+
+def _limit(action: Action) -> int:
+    # A KTP read is not an existence check but a Tesseract run on the server's CPU: its own number.
+    return settings.KTP_READ_LIMIT if action == Action.KTP_READ else settings.LOOKUP_LIMIT

@@ -28,8 +28,9 @@ from contributions.batches import (
 )
 from contributions.models import FundSource, Payer, PaymentBatch
 from contributions.selectors import payers_for, payments_for
+from enrollment.forms import AreaFilterForm
 from enrollment.models import Farmer, RegistrationStatus
-from enrollment.selectors import farmer_search, farmers_for, villages_for
+from enrollment.selectors import area_filter, farmer_search, farmers_for
 from enrollment.sheets import MAX_BYTES, MAX_MB, MAX_ROWS, TOO_BIG, WEB_SECONDS, Deadline, ImportFileError
 from sutasoma.fields import LineField, UpperLineField
 
@@ -125,8 +126,7 @@ class BatchForm(forms.Form):
             self.cleaned_data["reference"] = file_reference(content)
 
 
-class PickFilter(forms.Form):
-    desa = forms.CharField(max_length=13, required=False)
+class PickFilter(AreaFilterForm):
     q = LineField(max_length=100, required=False)
 
 
@@ -145,10 +145,10 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             context.update(report=report, plan_token=request.session[PLAN]["token"])
     else:
         form = BatchForm(user=request.user, initial={"token": uuid.uuid4()})
-    template = "contributions/batch_new.html"
-    if request.htmx and request.htmx.target == "pick-list":
-        template += "#pick-list"
-    context.update(_pick_list(request, form), form=form, recent=_recent(request.user))
+    # Filtering the pick list by HTMX swaps the list, and the area selects beside it (out of band).
+    swapped = bool(request.htmx and request.htmx.target == "pick-list")
+    template = "contributions/batch_new.html" + ("#pick-list" if swapped else "")
+    context.update(_pick_list(request, form), form=form, recent=_recent(request.user), pick_swapped=swapped)
     return render(request, template, context)
 
 
@@ -208,10 +208,11 @@ def _confirm(request: HttpRequest) -> BatchReport | None:
 def _pick_list(request: HttpRequest, form: BatchForm) -> dict:
     pick = PickFilter(request.GET)
     filters = pick.cleaned_data if pick.is_valid() else {}
+    areas, area = area_filter(request.user, pick.area_data())
     farmers = farmer_search(
         farmers_for(request.user).exclude(registration_status=RegistrationStatus.DITOLAK),
         query=filters.get("q", ""),
-        area=filters.get("desa", ""),
+        area=area,
         today=timezone.localdate(),
     )
     chosen = {str(pk) for pk in form["farmers"].value() or []}
@@ -223,7 +224,7 @@ def _pick_list(request: HttpRequest, form: BatchForm) -> dict:
         "pick_count": len(shown),
         "pick_limit": PICK_LIMIT,
         "chosen": chosen,
-        "villages": villages_for(request.user),
+        "areas": areas,
     }
 
 

@@ -32,6 +32,22 @@ NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 REGISTERED_ELSEWHERE = "NIK ini sudah terdaftar di luar wilayah Anda. Hubungi koordinator BPP."
 
 
+AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
+
+
+class AreaFilterForm(forms.Form):
+    """The levels of the area filter (enrollment.selectors.area_filter), for a search form to build on."""
+
+    kabupaten = forms.RegexField(regex=AREA_CODE, max_length=5, required=False)
+    kecamatan = forms.RegexField(regex=AREA_CODE, max_length=8, required=False)
+    desa = forms.RegexField(regex=AREA_CODE, max_length=13, required=False)
+
+    def area_data(self) -> dict[str, str]:
+        # Only the levels the form sent: one sent empty means "Semua", one missing follows the others.
+        data = self.cleaned_data if self.is_valid() else {}
+        return {key: data.get(key) or "" for key in ("kabupaten", "kecamatan", "desa") if key in self.data}
+
+
 class FarmerForm(forms.ModelForm):
     """Registration from a KTP copy. Also validates each row of an import (without the photo)."""
 

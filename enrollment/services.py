@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +26,7 @@ from bpjs_gateway import queue
 from bpjs_gateway.models import OutboxState
 from enrollment.insurer import REGISTER, queue_new_registrations, queue_registration, registration_messages
 from enrollment.ktp import KtpFile
+from enrollment.ktp_reading import KtpReading, read_upload
 from enrollment.models import Farmer, Heir, RegistrationStatus, Relation
 from enrollment.nik import registration_problems
 from enrollment.selectors import Matches, duplicates_for, nik_holder_for
@@ -37,6 +40,15 @@ ANONYMISED_REFUSAL = "Data petani ini sudah dianonimkan atas permintaannya; tida
 class LookupLimitReached(Exception):
     def __init__(self) -> None:
         super().__init__("Terlalu banyak pemeriksaan NIK dalam waktu singkat. Coba lagi dalam beberapa menit.")
+
+
+class KtpReadLimitReached(Exception):
+    def __init__(self) -> None:
+        minutes = max(1, settings.LOOKUP_WINDOW_S // 60)
+        super().__init__(
+            f"Batas membaca KTP otomatis ({settings.KTP_READ_LIMIT} foto per {minutes} menit) tercapai — "
+            "isi data dari KTP secara manual, atau coba baca lagi beberapa menit lagi."
+        )
 
 
 class NikAlreadyRegistered(Exception):
@@ -97,6 +109,19 @@ def _counted_lookup(*, user: User, action: Action, ip_address: str | None, match
         ip_address=ip_address,
     )
     return found
+
+
+def ktp_read(*, user: User, upload: File, ip_address: str | None = None) -> KtpReading:
+    """Read a KTP photo for the registration form, counted per agent like the checks above: each read
+    may hold a CPU core up to twice TESSERACT_TIMEOUT_S, so past KTP_READ_LIMIT in the window the
+    agent types the fields and Tesseract is not run. Counted before reading, so a photo that fails
+    or times out (the costliest read) counts too."""
+    if lookups_exhausted(user=user, action=Action.KTP_READ):
+        raise KtpReadLimitReached
+    access_record(
+        user=user, action=Action.KTP_READ, detail="foto KTP untuk formulir pendaftaran", ip_address=ip_address
+    )
+    return read_upload(upload)
 
 
 def today_wita() -> dt.date:

@@ -19,11 +19,11 @@ from audit.models import Action
 from audit.services import access_record
 from enrollment import importer, kept_ktp, services, sheets
 from enrollment.cover import CoverStatus, cover_status
-from enrollment.forms import FarmerForm, HeirFormSet
+from enrollment.forms import AreaFilterForm, FarmerForm, HeirFormSet
 from enrollment.imports import SYNC_ROWS, import_request
 from enrollment.ktp import CONTENT_TYPES as KTP_CONTENT_TYPES
 from enrollment.ktp import KtpError
-from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, read_upload, reading_available
+from enrollment.ktp_reading import READING_UNAVAILABLE, KtpReadingError, form_values, reading_available
 from enrollment.models import MIN_INCOME, Farmer, ImportJob, ImportState, RegistrationStatus
 from enrollment.nik import NikError, parse_nik
 from enrollment.selectors import (
@@ -47,24 +47,13 @@ REGISTRATION_ORDER = ("id",)  # a name search across a province, oldest registra
 RECENT_IMPORTS = 10
 
 
-AREA_CODE = r"^[0-9]{2}(\.[0-9]{2}){1,2}(\.[0-9]{4})?$"
-
-
-class FarmerSearchForm(forms.Form):
+class FarmerSearchForm(AreaFilterForm):
     q = LineField(label="NIK, KPJ atau nama", max_length=100, required=False)
-    kabupaten = forms.RegexField(regex=AREA_CODE, max_length=5, required=False)
-    kecamatan = forms.RegexField(regex=AREA_CODE, max_length=8, required=False)
-    desa = forms.RegexField(regex=AREA_CODE, max_length=13, required=False)
     status = forms.ChoiceField(choices=[("", "Semua"), *CoverStatus.choices], required=False)
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
         return {key: data[key] for key in ("q", "kabupaten", "kecamatan", "desa", "status") if data.get(key)}
-
-    def area_data(self) -> dict[str, str]:
-        # Only the levels the form sent: one sent empty means "Semua", one missing follows the others.
-        filters = self.filters()
-        return {key: filters.get(key, "") for key in ("kabupaten", "kecamatan", "desa") if key in self.data}
 
 
 def _holds_identity_number(query: str) -> bool:
@@ -255,7 +244,8 @@ def ktp_read(request: HttpRequest) -> JsonResponse:
     """The fields read from a KTP photo, for the registration form to offer (static/js/ktp-reading.js).
 
     Nothing is stored: the photo goes through the KTP intake, is read and forgotten; the agent
-    uploads it again with the form. A failed read answers with a message and no fields.
+    uploads it again with the form. A failed read, or one past the agent's limit, answers with a
+    message and no fields.
     """
     upload = request.FILES.get("ktp_upload")
     if upload is None:
@@ -263,7 +253,9 @@ def ktp_read(request: HttpRequest) -> JsonResponse:
     if not reading_available():
         return JsonResponse({"error": READING_UNAVAILABLE}, status=503)
     try:
-        reading = read_upload(upload)
+        reading = services.ktp_read(user=request.user, upload=upload, ip_address=request.META.get("REMOTE_ADDR"))
+    except services.KtpReadLimitReached as exc:
+        return JsonResponse({"error": str(exc)}, status=429)
     except KtpError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     except KtpReadingError:

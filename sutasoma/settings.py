@@ -269,6 +269,10 @@ BPJS_OUTBOX_RELEASE_MAX = env_int("BPJS_OUTBOX_RELEASE_MAX", 2000)
 # enough for a day of registrations, far too few to walk the NIK space.
 LOOKUP_LIMIT = env_int("LOOKUP_LIMIT", 30)
 LOOKUP_WINDOW_S = env_int("LOOKUP_WINDOW_S", 600)
+# KTP photos read by Tesseract per agent in the same window: registering a farmer takes minutes, so
+# even a few retakes each stay well under it; a read takes about a CPU second but may hold a core
+# up to 30 s, so even reads that all time out keep an agent to 3/4 of a core.
+KTP_READ_LIMIT = env_int("KTP_READ_LIMIT", 15)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sutasoma-demo")
 DEFAULT_REGENCY_CODE = env_str("DEFAULT_REGENCY_CODE", "73.12")

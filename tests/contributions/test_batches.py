@@ -4,6 +4,7 @@ sent again adds nothing and says so."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,9 +29,12 @@ from contributions.batches import (
 from contributions.models import FundSource, Payer, Payment, PaymentBatch
 from enrollment.models import Farmer, RegistrationStatus
 from enrollment.sheets import ImportFileError
-from tests.conftest import OTHER_LALABATA_VILLAGE
+from tests.conftest import OTHER_LALABATA_VILLAGE, UMPUNGENG
+from wilayah.loader import load_wilayah
+from wilayah.models import Region
 
 MONTHLY = 16_800  # the contribution at the default income
+OTHER_REGENCY_VILLAGE = "73.11.01.2002"
 
 
 def rows_for(farmers: list[Farmer], months: int = 3) -> list[BatchRow]:
@@ -571,3 +575,90 @@ def test_a_batch_with_no_payment_in_the_users_area_is_404(
         client.force_login(outsider)
         assert client.get(url).status_code == 404
     assert client.get(reverse("contributions:batch_detail", args=[report.batch.pk + 1])).status_code == 404
+
+
+# --- the pick list's area filter (enrollment.selectors.area_filter, as on the farmer list) ------
+
+
+def pick_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select id="pick-{name}" name="{name}" form="pilih-filter">(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([^"]+)"', select.group(1)) if select else []
+
+
+def test_an_admin_picks_a_regency_then_a_kecamatan_and_never_gets_every_village_at_once(client, admin_user):
+    load_wilayah(regency_codes=["73.11", "73.13"])
+    client.force_login(admin_user)
+
+    page = client.get(reverse("contributions:batch_new")).content.decode()
+
+    assert pick_options(page, "kabupaten") == ["73.11", "73.12", "73.13"]
+    assert pick_options(page, "kecamatan") == [] and pick_options(page, "desa") == []
+    assert page.count("<option") < 40 < Region.objects.filter(level=Region.Level.DESA).count()
+    page = client.get(reverse("contributions:batch_new"), {"kabupaten": "73.12", "kecamatan": "73.12.04"}).content
+    desa = pick_options(page.decode(), "desa")
+    assert UMPUNGENG in desa and all(code.startswith("73.12.04.") for code in desa)
+
+
+def test_an_admin_choosing_a_desa_gets_only_its_farmers_to_pick(
+    client, admin_user, agent_user, neighbour_agent_user, make_farmer
+):
+    own = make_farmer(agent_user, serial=1, name="PETANI UMPUNGENG")
+    neighbour = make_farmer(neighbour_agent_user, serial=2, name="PETANI TETANGGA")
+    client.force_login(admin_user)
+
+    page = client.get(
+        reverse("contributions:batch_new"), {"kabupaten": "73.12", "kecamatan": "73.12.04", "desa": UMPUNGENG}
+    ).content.decode()
+
+    assert own.name in page and neighbour.name not in page
+    assert f'value="{UMPUNGENG}" selected' in page
+
+
+def test_choosing_a_regency_by_htmx_swaps_the_list_and_brings_its_kecamatan(client, admin_user):
+    load_wilayah(regency_codes=["73.11"])
+    client.force_login(admin_user)
+
+    response = client.get(
+        reverse("contributions:batch_new"),
+        {"kabupaten": "73.12", "q": ""},
+        headers={"HX-Request": "true", "HX-Target": "pick-list"},
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="pick-list"')
+    assert 'id="pick-area" hx-swap-oob="innerHTML"' in html
+    assert len(pick_options(html, "kecamatan")) == 8 and "73.11." not in html
+
+
+def test_a_koordinator_picks_among_the_villages_of_their_kecamatan_directly(client, koordinator_user):
+    client.force_login(koordinator_user)
+
+    page = client.get(reverse("contributions:batch_new")).content.decode()
+
+    desa = pick_options(page, "desa")
+    assert UMPUNGENG in desa and all(code.startswith("73.12.04.") for code in desa)
+    assert pick_options(page, "kabupaten") == [] and pick_options(page, "kecamatan") == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"desa": OTHER_REGENCY_VILLAGE},
+        {"kecamatan": "73.11.01"},
+        {"kabupaten": "73.11"},
+        {"kecamatan": "73.12.04'--"},
+        {"desa": "x" * 5000},
+    ],
+)
+def test_an_area_outside_the_users_scope_or_malformed_is_ignored_not_an_error(
+    client, dinas_user, agent_user, make_farmer, params
+):
+    load_wilayah(regency_codes=["73.11"])
+    own = make_farmer(agent_user, name="PETANI UMPUNGENG")
+    client.force_login(dinas_user)
+
+    response = client.get(reverse("contributions:batch_new"), params)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and own.name in page
+    assert "73.11" not in page

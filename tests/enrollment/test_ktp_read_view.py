@@ -10,11 +10,21 @@ import pytesseract
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.urls import reverse
 
+from audit.models import AccessLog, Action
 from bench.ktp_synthetic import synthetic_ktp
+from enrollment import services
 from enrollment.ktp import MAX_BYTES, NOT_READABLE, too_big
-from enrollment.ktp_reading import PDF_NOT_READ, READING_UNAVAILABLE, reading_available
+from enrollment.ktp_reading import (
+    PDF_NOT_READ,
+    READING_UNAVAILABLE,
+    KtpReading,
+    KtpReadingError,
+    Reading,
+    reading_available,
+)
 from enrollment.models import Farmer
 from enrollment.views import NO_PHOTO
 from tests.enrollment.test_register import post
@@ -27,6 +37,20 @@ FIELDS = ("nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alam
 
 def photo(data: bytes, name: str = "ktp.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Tesseract stood in for: each read records the photo's name and finds a NIK."""
+    calls: list[str] = []
+
+    def read_upload(upload):
+        calls.append(upload.name)
+        return KtpReading(nik=Reading("7312044501900001", 0.95))
+
+    monkeypatch.setattr(services, "read_upload", read_upload)
+    monkeypatch.setattr("enrollment.views.reading_available", lambda: True)
+    return calls
 
 
 @pytest.fixture
@@ -90,6 +114,56 @@ def test_only_agents_may_have_a_photo_read(client, koordinator_user, dinas_user)
     assert client.post(URL, {"ktp_upload": photo(card.jpeg)}).status_code == 302
     client.force_login(koordinator_user)
     assert client.get(URL).status_code in {403, 405}
+
+
+@override_settings(KTP_READ_LIMIT=3)
+def test_past_the_limit_an_agent_is_told_to_type_and_tesseract_is_not_run(client, agent_user, reads):
+    client.force_login(agent_user)
+    for n in range(3):
+        response = client.post(URL, {"ktp_upload": photo(b"...", f"ulang{n}.jpg")})
+        assert response.status_code == 200 and response.json()["fields"]["nik"]["value"] == "7312044501900001"
+    response = client.post(URL, {"ktp_upload": photo(b"...", "keempat.jpg")})
+    assert response.status_code == 429
+    assert response.json() == {"error": str(services.KtpReadLimitReached())}
+    assert "Batas membaca KTP" in response.json()["error"] and "3 foto per 10 menit" in response.json()["error"]
+    assert reads == ["ulang0.jpg", "ulang1.jpg", "ulang2.jpg"]
+    assert AccessLog.objects.filter(user=agent_user, action=Action.KTP_READ).count() == 3
+
+
+@override_settings(KTP_READ_LIMIT=1)
+def test_the_limit_is_each_agents_own(client, agent_user, other_agent_user, reads):
+    client.force_login(agent_user)
+    assert client.post(URL, {"ktp_upload": photo(b"...", "a.jpg")}).status_code == 200
+    assert client.post(URL, {"ktp_upload": photo(b"...", "a2.jpg")}).status_code == 429
+    client.force_login(other_agent_user)
+    assert client.post(URL, {"ktp_upload": photo(b"...", "b.jpg")}).status_code == 200
+    assert reads == ["a.jpg", "b.jpg"]
+
+
+@override_settings(KTP_READ_LIMIT=1, LOOKUP_LIMIT=1)
+def test_reads_and_nik_checks_are_counted_apart(client, agent_user, other_agent_user, reads):
+    def nik_checked() -> bool:
+        page = client.post(reverse("enrollment:nik_check"), {"nik": "7312044501900001"}).content.decode()
+        return "NIK valid" in page and "Terlalu banyak" not in page
+
+    client.force_login(agent_user)
+    assert nik_checked()
+    assert client.post(URL, {"ktp_upload": photo(b"...")}).status_code == 200
+    client.force_login(other_agent_user)
+    assert client.post(URL, {"ktp_upload": photo(b"...")}).status_code == 200
+    assert nik_checked()
+
+
+def test_a_read_that_fails_still_counts(client, agent_user, monkeypatch):
+    def timed_out(upload):
+        raise KtpReadingError("timeout")
+
+    monkeypatch.setattr(services, "read_upload", timed_out)
+    monkeypatch.setattr("enrollment.views.reading_available", lambda: True)
+    client.force_login(agent_user)
+    with override_settings(KTP_READ_LIMIT=1):
+        assert client.post(URL, {"ktp_upload": photo(b"...")}).status_code == 422
+        assert client.post(URL, {"ktp_upload": photo(b"...")}).status_code == 429
 
 
 @needs_tesseract
