@@ -33,7 +33,7 @@ from audit.services import access_record, lookups_left
 from enrollment import services
 from enrollment.forms import FarmerForm, HeirForm
 from enrollment.models import MIN_INCOME, Farmer, Occupation, Relation
-from enrollment.selectors import Matches, farmers_for, likely_duplicates, nik_holder_for, villages_for
+from enrollment.selectors import Matches, likely_duplicates, nik_holder_for, villages_for
 from enrollment.sheets import Cell, Deadline, Row, RowNote, cell_line, read_sheet, row_nik, shown_nik
 from sutasoma.formatting import masked_nik
 from sutasoma.text import TextProblem, ascii_digits
@@ -226,7 +226,7 @@ def import_farmers(
     )
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
-        context.registered = _registered_niks(user, batch)
+        context.registered = _registered_niks(batch, context)
         context.people = _people(batch, context)
         if start:
             context.lookups_left = lookups_left(user=user, actions=actions)  # checks made elsewhere meanwhile
@@ -247,14 +247,14 @@ def import_farmers(
     return context.report
 
 
-def _registered_niks(user: User, rows: list[Row]) -> dict[str, _Holder]:
-    """The rows' NIKs that are already registered, in two queries instead of a form per row:
+def _registered_niks(rows: list[Row], context: _Context) -> dict[str, _Holder]:
+    """The rows' NIKs that are already registered, in one query instead of a form per row:
     re-importing a whole list then costs next to nothing. One registered later is caught by the
-    unique index when the batch is saved. Whether a holder lies outside the user's area stays in
-    here until _may_reveal() allows it."""
+    unique index when the batch is saved. Whether a holder lies outside the user's area (their
+    desa, as in _people()) stays in here until _may_reveal() allows it."""
     niks = sorted({nik for row in rows if (nik := row_nik(row))})
-    mine = set(farmers_for(user).filter(nik__in=niks).values_list("nik", flat=True))
-    return {nik: _Holder(pk, nik in mine) for nik, pk in Farmer.objects.filter(nik__in=niks).values_list("nik", "pk")}
+    holders = Farmer.objects.filter(nik__in=niks).values_list("nik", "pk", "village_id")
+    return {nik: _Holder(pk, village in context.villages) for nik, pk, village in holders}
 
 
 def _people(rows: list[Row], context: _Context) -> dict[tuple[str, dt.date], list[_Person]]:
