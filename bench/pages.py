@@ -9,7 +9,6 @@ makes (its session, an access log entry for a NIK search) are timed but not kept
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from accounts.models import Role, User
 from bench.stats import ratio, summary
 from bench.users import Account
 from enrollment.selectors import farmers_for
-from enrollment.views import PAGE_SIZE
+from enrollment.views import LIST_ORDER, PAGE_SIZE
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 PAGE_BUDGET_S = float(os.environ.get("BENCH_PAGE_BUDGET_S", "20"))  # a slower page gets fewer samples, at least 3
@@ -48,7 +47,8 @@ def pages_for(user: User) -> list[Page]:
     sample = mine.filter(kpj__isnull=False).order_by("pk").first() or mine.order_by("pk").first()
     if sample is None:
         raise SystemExit(f"{user.username} sees no farmer: build the data first")
-    last_page = max(1, math.ceil(mine.count() / PAGE_SIZE))
+    # The list pages by keyset: its last page is the one after the farmer PAGE_SIZE + 1 from the end.
+    before_last = mine.order_by(*(f"-{field}" for field in LIST_ORDER))[PAGE_SIZE : PAGE_SIZE + 1].first()
     pages = [
         Page("home", "/"),
         Page("farmer_list", "/petani/"),
@@ -56,7 +56,7 @@ def pages_for(user: User) -> list[Page]:
         Page("search_kpj", f"/petani/?q={sample.kpj or sample.nik[:11]}"),
         Page("search_nik_prefix", f"/petani/?q={sample.nik[:6]}"),
         Page("search_name", f"/petani/?q={NAME_QUERY}"),
-        Page("last_page", f"/petani/?halaman={last_page}"),
+        Page("last_page", f"/petani/?setelah={before_last.pk}" if before_last else "/petani/"),
         Page("farmer_detail", f"/petani/{sample.pk}/"),
         Page("claims_list", "/klaim/"),
         Page("iuran_hub", "/iuran/"),

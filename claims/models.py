@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 
 from enrollment.models import Farmer, Relation
+from wilayah.models import Region
 
 
 class ClaimKind(models.TextChoices):
@@ -67,6 +68,12 @@ def document_upload_path(instance: ClaimDocument, filename: str) -> str:
 
 class Claim(models.Model):
     farmer = models.ForeignKey(Farmer, on_delete=models.PROTECT, related_name="claims", verbose_name="petani")
+    # The farmer's desa, copied so that an area's claims and their totals per kecamatan are read
+    # from the claims alone, not joined to a province's farmers (docs/architecture.md, "Figures
+    # at scale"). Set when the claim is reported; a trigger follows the farmer's desa (migration 0004).
+    village = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="desa/kelurahan"
+    )
     kind = models.CharField("jenis klaim", max_length=3, choices=ClaimKind.choices)
     incident_date = models.DateField("tanggal kejadian")
     place = models.CharField("tempat kejadian", max_length=200)

@@ -59,7 +59,13 @@ def claim_report(
         raise ValidationError(problems)
     try:
         with transaction.atomic():
-            claim = Claim.objects.create(farmer=farmer, reported_by=user, submission_token=submission_token, **fields)
+            claim = Claim.objects.create(
+                farmer=farmer,
+                village_id=farmer.village_id,
+                reported_by=user,
+                submission_token=submission_token,
+                **fields,
+            )
             move(claim, ClaimStatus.DILAPORKAN, by=user, note="Dilaporkan oleh penyuluh.")
     except IntegrityError:
         if submission_token and (earlier := Claim.objects.filter(submission_token=submission_token).first()):

@@ -97,6 +97,11 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
         farmer.cover = cover_status(
             registration_status=farmer.registration_status, paid_through=farmer.paid_through, today=today
         )
+    if count is None:
+        # Only a name search's count takes the page's order, to keep it off the name index. Any
+        # other count is left to the planner: walking the name index for a regency's first 1.001
+        # farmers read 39.000 rows (260 ms at a million), where its desa index reads 1.001.
+        count = capped_count(farmers, page, order=() if by_index else ordering(order, by_index=False))
     # An HTMX search swaps the results, and the area selects beside them (out of band).
     swapped = bool(request.htmx and request.htmx.target == "farmer-results")
     template = "enrollment/farmer_list.html" + ("#results" if swapped else "")
@@ -107,9 +112,7 @@ def farmer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "swapped": swapped,
-            "count": count
-            if count is not None
-            else capped_count(farmers, page, order=ordering(order, by_index=by_index)),
+            "count": count,
             "by_registration": order == REGISTRATION_ORDER,
             "count_cap": COUNT_CAP,
             "q": filters.get("q", ""),

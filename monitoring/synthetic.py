@@ -302,9 +302,10 @@ PAYMENT_COLUMNS = (
     "insurer_errors", "created_at",
 )
 CLAIM_COLUMNS = (
-    "id", "farmer_id", "kind", "incident_date", "place", "description", "reporter_name", "reporter_relation",
-    "reporter_phone", "beneficiary_name", "bank_name", "bank_account", "bank_account_holder", "status",
-    "status_since", "claim_no", "paid_amount", "insurer_reason", "insurer_errors", "reported_by_id", "created_at",
+    "id", "farmer_id", "village_id", "kind", "incident_date", "place", "description", "reporter_name",
+    "reporter_relation", "reporter_phone", "beneficiary_name", "bank_name", "bank_account", "bank_account_holder",
+    "status", "status_since", "claim_no", "paid_amount", "insurer_reason", "insurer_errors", "reported_by_id",
+    "created_at",
 )
 EVENT_COLUMNS = ("id", "claim_id", "status", "note", "by_id", "at")
 
@@ -466,7 +467,7 @@ class _Maker:
         if status != RegistrationStatus.DITOLAK:
             paid_through, waiting = self._payments(batch, pk, village, income, created, user_id, status)
             if paid_through is not None and r() < 0.012:
-                self._claim(batch, pk, heirs, name, created, paid_through, user_id)
+                self._claim(batch, pk, village.code, heirs, name, created, paid_through, user_id)
         stamp = clock.stamp(created)
         kpj = f"{KPJ_PREFIX}{pk:09d}" if status == RegistrationStatus.TERDAFTAR else NULL
         through = NULL if paid_through is None else clock.month_start_text(paid_through)
@@ -608,8 +609,8 @@ class _Maker:
                 chosen = rate
         return income * chosen[1] // 10_000 + chosen[2]
 
-    def _claim(self, batch: _Batch, farmer_id: int, heirs: list[tuple], name: str, created: int,
-               paid_through: int, user_id: int) -> None:
+    def _claim(self, batch: _Batch, farmer_id: int, village_code: str, heirs: list[tuple], name: str,
+               created: int, paid_through: int, user_id: int) -> None:
         r, between, clock, pick = self.r, self.between, self.clock, self.pick
         kind = ClaimKind.JKM if r() < 0.3 else ClaimKind.JKK
         first_day = created // DAY
@@ -651,9 +652,9 @@ class _Maker:
         paid_amount = paid if status == ClaimStatus.DIBAYAR else NULL
         reason = pick(words.CLAIM_REFUSALS) if status == ClaimStatus.DITOLAK else ""
         batch.claims.append(
-            f"{pk}\t{farmer_id}\t{kind}\t{clock.day(incident)}\t{place}\t{description}\t{reporter}\t{relation}"
-            f"\t{self.phone() or '081200000000'}\t{bank}\t{status}\t{clock.stamp(since)}\t{claim_no}\t{paid_amount}"
-            f"\t{reason}\t[]\t{user_id}\t{clock.stamp(reported)}"
+            f"{pk}\t{farmer_id}\t{village_code}\t{kind}\t{clock.day(incident)}\t{place}\t{description}\t{reporter}"
+            f"\t{relation}\t{self.phone() or '081200000000'}\t{bank}\t{status}\t{clock.stamp(since)}\t{claim_no}"
+            f"\t{paid_amount}\t{reason}\t[]\t{user_id}\t{clock.stamp(reported)}"
         )
 
 

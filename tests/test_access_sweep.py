@@ -239,6 +239,7 @@ def _claim(farmer: Farmer):
     claim, _ = Claim.objects.get_or_create(
         farmer=farmer,
         defaults={
+            "village_id": farmer.village_id,
             "kind": "JKK",
             "incident_date": dt.date(2026, 1, 5),
             "place": "SAWAH",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.selectors import STUCK_DAYS, claim_for_user, claim_totals, claims_for, open_claims
+from enrollment.models import Farmer
 from wilayah.loader import load_wilayah
 from wilayah.models import Region
 
@@ -32,6 +33,7 @@ def make_claim(
 ) -> Claim:
     claim = Claim.objects.create(
         farmer=farmer,
+        village_id=farmer.village_id,
         kind=kind,
         incident_date=dt.date(2025, 3, 1),
         place="Sawah",
@@ -179,6 +181,38 @@ def test_totals_match_the_raw_rows_per_kind_kecamatan_and_month(
     assert [row["month"] for row in totals.by_month] == sorted(whole["month"], reverse=True)
     statuses = Counter(status for _, _, status, _, _ in rows)
     assert totals.by_status == [(s, label, statuses.get(s, 0)) for s, label in ClaimStatus.choices]
+
+
+def _move_by_save(farmer: Farmer, village: Region) -> None:
+    farmer.village = village  # as Django admin or a correction saves it
+    farmer.save()
+
+
+def _move_by_update(farmer: Farmer, village: Region) -> None:
+    Farmer.objects.filter(pk=farmer.pk).update(village=village)
+
+
+@pytest.mark.parametrize("move", [_move_by_save, _move_by_update])
+def test_a_farmers_claims_follow_the_farmer_to_a_corrected_desa(
+    move, dinas_user, koordinator_user, agent_user, other_agent_user, make_farmer
+):
+    """Claims are scoped and totalled by their own copy of the desa: it moves with the farmer's."""
+    farmer = make_farmer(agent_user, serial=1)
+    stays = make_farmer(agent_user, serial=2, name="BUNGA")
+    moved = make_claim(farmer, status=ClaimStatus.DIBAYAR, paid_amount=5_000_000)
+    kept = make_claim(stays)
+    marioriwawo = other_agent_user.agent.villages.get()
+
+    move(farmer, marioriwawo)
+
+    assert set(claims_for(agent_user)) == set(claims_for(koordinator_user)) == {kept}
+    assert set(claims_for(other_agent_user)) == {moved}
+    assert claim_for_user(other_agent_user, moved.pk) == moved
+    with pytest.raises(Http404):
+        claim_for_user(agent_user, moved.pk)
+    totals = claim_totals(claims_for(dinas_user))
+    by_kecamatan = {row["label"]: (row["count"], row["paid"]) for row in totals.by_kecamatan}
+    assert by_kecamatan == {"Lalabata": (1, 0), marioriwawo.parent.name: (1, 5_000_000)}
 
 
 def test_the_list_filters_by_status_and_kind_and_keeps_them_in_the_pager(client, agent_user, make_farmer):

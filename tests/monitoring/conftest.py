@@ -109,6 +109,7 @@ def monev_month(agent_user, neighbour_agent_user, other_agent_user, dinas_user, 
     for who, created, status, since, amount in claims:
         claim = Claim.objects.create(
             farmer=who,
+            village_id=who.village_id,
             kind="JKK",
             incident_date=created.date(),
             place="SAWAH",

@@ -118,6 +118,7 @@ def test_a_claims_timeline_ends_in_its_status(made):
         assert events[-1].at == claim.status_since
         assert claim.incident_date <= timezone.localdate(claim.created_at)
         assert claim.farmer.paid_through is not None
+        assert claim.village_id == claim.farmer.village_id  # the claims list scopes and totals by it
 
 
 def test_the_pages_show_the_synthetic_farmers(made, client):
