@@ -9,11 +9,16 @@ fields both share, so enrollment.cover.cover_status_q() and the visit window app
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Func, Q, QuerySet, Sum
+from django.db.models.functions import Left
 
 from accounts.models import User
 from accounts.scope import region_filter
 from enrollment.models import Farmer, FarmerTally
+from wilayah.models import Region
+
+# Kemendagri codes have fixed widths, so a kecamatan's or regency's code begins its desa's.
+AREA_CODE_LENGTH = {Region.Level.KABUPATEN: len("73.12"), Region.Level.KECAMATAN: len("73.12.04")}
 
 
 def _kept() -> bool:
@@ -21,15 +26,16 @@ def _kept() -> bool:
     return connection.features.supports_nulls_distinct_unique_constraints
 
 
-def _grouped(user: User, *keys: str, where: Q | None = None) -> QuerySet:
-    """The farmers of the user's area (matching `where`) counted (`n`) per combination of `keys`."""
+def _grouped(user: User, *keys: str, where: Q | None = None, **expressions: Func) -> QuerySet:
+    """The farmers of the user's area (matching `where`) counted (`n`) per combination of `keys`
+    (fields) and `expressions` (by name)."""
     if _kept():
         rows = FarmerTally.objects.filter(region_filter(user, "village__code")).filter(where or Q())
-        return rows.order_by().values(*keys).annotate(n=Sum("farmers"))
+        return rows.order_by().values(*keys, **expressions).annotate(n=Sum("farmers"))
     farmers = Farmer.objects.filter(region_filter(user, "village__code")).annotate(
         anonymised=ExpressionWrapper(Q(anonymised_at__isnull=False), output_field=BooleanField())
     )
-    return farmers.filter(where or Q()).order_by().values(*keys).annotate(n=Count("pk"))
+    return farmers.filter(where or Q()).order_by().values(*keys, **expressions).annotate(n=Count("pk"))
 
 
 def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
@@ -45,6 +51,13 @@ def farmer_counts_by_village(user: User, where: Q | None = None) -> dict[str, in
     """How many farmers of the user's area (matching `where`, if given) live in each desa; a desa
     without any is absent."""
     return dict(_grouped(user, "village_id", where=where).values_list("village_id", "n"))
+
+
+def farmer_counts_by_area(user: User, level: Region.Level, where: Q | None = None) -> dict[str, int]:
+    """How many farmers of the user's area (matching `where`, if given) live in each kecamatan or
+    regency (`level`), counted in the database: an admin's province is 24 rows, not 3.059."""
+    area = Left("village_id", AREA_CODE_LENGTH[level])
+    return dict(_grouped(user, where=where, area=area).values_list("area", "n"))
 
 
 def tally_rebuild() -> int:
