@@ -15,20 +15,22 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from contributions import visits
 from enrollment.models import Farmer
-from enrollment.selectors import farmers_for, villages_for
+from enrollment.selectors import areas_for, farmers_for, villages_for
 from sutasoma.paging import cursor_row
 from wilayah.models import Region
 
 FIRST_PER_VILLAGE = 10  # an agent's page: the most urgent of each desa, the rest a tap away
 PAGE_SIZE = 25  # a desa's own list
 VILLAGE_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}")
+REGENCY_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
 
 
 @require_GET
 def visit_list(request: HttpRequest) -> HttpResponse:
     """A penyuluh sees the most urgent farmers of each of their desa, and a desa's whole list
     (?desa=CODE) page by page. The others choose a penyuluh of their area (?agen=CODE) and see
-    the same; without one a koordinator sees their BPP, Dinas and the admin their area, as counts."""
+    the same; without one a koordinator sees their BPP and Dinas their regency, as counts. The
+    admin sees the province as counts per regency, and a regency (?wilayah=CODE) as Dinas does."""
     user = request.user
     today = timezone.localdate()
     agent = None
@@ -43,6 +45,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         farmers = farmers.filter(village__in=agent.villages.all())
         villages = villages.filter(agents=agent)
     context: dict = {"agent": agent, "chosen": agent if user.role != Role.PENYULUH else None}
+    if agent is not None and user.role == Role.ADMIN:
+        # Back from a penyuluh to the kecamatan of their regency, where the admin found them.
+        context["summary"] = urlencode({"wilayah": agent.bpp.kecamatan_id.rsplit(".", 1)[0]})
     if "desa" in request.GET:
         return _village(request, farmers, villages, today=today, context=context)
     if agent is not None or user.role == Role.PENYULUH:
@@ -50,9 +55,22 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         context["section"] = visits.AgentVisits(agent, groups)
     elif user.role == Role.KOORDINATOR:
         context["by_agent"] = visits.visits_by_agent(user, today=today)
+    elif (regency := _regency(request)) is None and user.role == Role.ADMIN:
+        context["regencies"] = visits.visits_per_regency(user, today=today)
     else:
-        context["overview"] = visits.visit_counts(user, today=today)
+        area = regency.code if regency else ""
+        context |= {"regency": regency, "overview": visits.visit_counts(user, today=today, area=area)}
     return render(request, "contributions/visit_list.html", context)
+
+
+def _regency(request: HttpRequest) -> Region | None:
+    """The regency chosen (?wilayah=CODE), if any; one outside the user's area is a 404."""
+    if "wilayah" not in request.GET:
+        return None
+    code = request.GET["wilayah"]
+    if not REGENCY_CODE.fullmatch(code):
+        raise Http404("Kabupaten/kota tidak ditemukan.")
+    return get_object_or_404(areas_for(request.user, Region.Level.KABUPATEN), code=code)
 
 
 def _village(

@@ -16,8 +16,8 @@ from accounts.models import Agent, User
 from contributions.rates import monthly_contribution
 from enrollment.cover import CoverStatus, cover_status, cover_status_q
 from enrollment.models import Farmer, Sex
-from enrollment.selectors import villages_for
-from enrollment.tally import farmer_counts_by_village
+from enrollment.selectors import areas_for, in_area_q, villages_for
+from enrollment.tally import farmer_counts_by_area, farmer_counts_by_village
 from sutasoma.formatting import bulan, rupiah
 from sutasoma.months import add_months, month_start
 from sutasoma.paging import KeysetPage, keyset_page
@@ -215,10 +215,15 @@ def reminder_text(*, farmer: Farmer, monthly_amount: int, due_month: dt.date, ag
     return text
 
 
-def agents_for(user: User) -> QuerySet[Agent]:
-    """The penyuluh working in the user's area: those with a desa in it."""
-    assigned = Agent.villages.through.objects.filter(region__in=villages_for(user)).values("agent")
+def agents_for(user: User, area: str = "") -> QuerySet[Agent]:
+    """The penyuluh working in the user's area, or in the region `area` of it: those with a desa there."""
+    assigned = Agent.villages.through.objects.filter(region__in=_villages_in(user, area)).values("agent")
     return Agent.objects.filter(pk__in=assigned).select_related("user", "bpp").order_by("bpp__kecamatan_id", "code")
+
+
+def _villages_in(user: User, area: str) -> QuerySet[Region]:
+    villages = villages_for(user)
+    return villages.filter(in_area_q(area, "code")) if area else villages
 
 
 def _villages_by_agent(agents: QuerySet[Agent] | list[Agent]) -> dict[int, list[str]]:
@@ -250,18 +255,30 @@ def visits_by_agent(user: User, *, today: dt.date) -> list[AgentCount]:
     return [*sections, AgentCount(None, unassigned)] if unassigned else sections
 
 
-def visits_per_village(user: User, *, today: dt.date) -> dict[str, int]:
-    """How many farmers of each desa of the user's area to visit, from the farmer tally."""
-    return farmer_counts_by_village(user, visit_count_q(today=today))
+def visits_per_village(user: User, *, today: dt.date, area: str = "") -> dict[str, int]:
+    """How many farmers of each desa of the user's area, or of the region `area` of it, to visit,
+    from the farmer tally."""
+    within = in_area_q(area, "village__code") if area else Q()
+    return farmer_counts_by_village(user, visit_count_q(today=today) & within)
 
 
-def visit_counts(user: User, *, today: dt.date) -> list[KecamatanVisits]:
-    """Dinas' and the admin's view: how many farmers to visit per kecamatan and per penyuluh."""
-    per_village = visits_per_village(user, today=today)
+def visits_per_regency(user: User, *, today: dt.date) -> list[tuple[Region, int]]:
+    """The admin's view of a whole province: how many farmers to visit per regency. Each regency
+    opens on visit_counts(); listing the province's ~300 kecamatan and ~1.200 penyuluh on one page
+    would make it 180 KB."""
+    per_regency = farmer_counts_by_area(user, Region.Level.KABUPATEN, visit_count_q(today=today))
+    regencies = areas_for(user, Region.Level.KABUPATEN).order_by("code")
+    return [(regency, per_regency.get(regency.code, 0)) for regency in regencies]
+
+
+def visit_counts(user: User, *, today: dt.date, area: str = "") -> list[KecamatanVisits]:
+    """Dinas' view, and the admin's of one regency (`area`): how many farmers to visit per
+    kecamatan and per penyuluh."""
+    per_village = visits_per_village(user, today=today, area=area)
     per_kecamatan: dict[str, int] = defaultdict(int)
     for village, n in per_village.items():
         per_kecamatan[village.rsplit(".", 1)[0]] += n
-    agents = list(agents_for(user))
+    agents = list(agents_for(user, area))
     per_agent: dict[int, int] = {
         agent_id: sum(per_village.get(village, 0) for village in codes)
         for agent_id, codes in _villages_by_agent(agents).items()

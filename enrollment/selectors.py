@@ -24,6 +24,14 @@ def villages_for(user: User) -> QuerySet[Region]:
     return Region.objects.filter(region_filter(user, "code"), level=Region.Level.DESA)
 
 
+def areas_for(user: User, level: Region.Level) -> QuerySet[Region]:
+    """The kecamatan or regencies (`level`) with a desa the user may see."""
+    areas = Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages_for(user).values("parent"))
+    if level == Region.Level.KECAMATAN:
+        return areas
+    return Region.objects.filter(level=Region.Level.KABUPATEN, code__in=areas.values("parent"))
+
+
 def farmers_for(user: User) -> QuerySet[Farmer]:
     return Farmer.objects.filter(region_filter(user, "village__code")).select_related("village")
 

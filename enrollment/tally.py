@@ -9,11 +9,16 @@ fields both share, so enrollment.cover.cover_status_q() and the visit window app
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import Aggregate, BooleanField, Count, Expression, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Left
 
 from accounts.models import User
 from accounts.scope import region_filter
 from enrollment.models import Farmer, FarmerTally
+from wilayah.models import Region
+
+# Kemendagri codes have fixed widths, so a kecamatan's or regency's code begins its desa's.
+AREA_CODE_LENGTH = {Region.Level.KABUPATEN: len("73.12"), Region.Level.KECAMATAN: len("73.12.04")}
 
 
 def _kept() -> bool:
@@ -43,9 +48,19 @@ def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
 def farmer_counts_by_village(user: User, where: Q | None = None) -> dict[str, int]:
     """How many farmers of the user's area (matching `where`, if given) live in each desa; a desa
     without any is absent."""
+    return _counted_per(user, F("village_id"), where)
+
+
+def farmer_counts_by_area(user: User, level: Region.Level, where: Q | None = None) -> dict[str, int]:
+    """How many farmers of the user's area (matching `where`, if given) live in each kecamatan or
+    regency (`level`), counted in the database: an admin's province is 24 rows, not 3.059."""
+    return _counted_per(user, Left("village_id", AREA_CODE_LENGTH[level]), where)
+
+
+def _counted_per(user: User, key: Expression | F, where: Q | None) -> dict[str, int]:
     rows, count = _counted(user)
-    per_village = rows.filter(where or Q()).order_by().values("village_id").annotate(n=count)
-    return {row["village_id"]: row["n"] for row in per_village if row["n"]}
+    per_key = rows.filter(where or Q()).order_by().values(key=key).annotate(n=count)
+    return {row["key"]: row["n"] for row in per_key if row["n"]}
 
 
 def tally_rebuild() -> int:

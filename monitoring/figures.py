@@ -7,7 +7,6 @@ small queries as a desa's.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,8 +16,8 @@ from accounts.models import Role, User
 from contributions.visits import visit_count_q
 from enrollment.cover import CoverStatus, cover_status_q
 from enrollment.models import Farmer, RegistrationStatus
-from enrollment.selectors import farmers_for, villages_for
-from enrollment.tally import farmer_counts, farmer_counts_by_village
+from enrollment.selectors import areas_for, farmers_for, villages_for
+from enrollment.tally import farmer_counts, farmer_counts_by_area, farmer_counts_by_village
 from wilayah.models import Region
 
 
@@ -60,15 +59,8 @@ def home_summary(user: User, *, today: dt.date) -> HomeSummary:
 
 def _areas(user: User) -> tuple[QuerySet[Region], Mapping[str, int]]:
     """The areas the home page counts farmers by, and how many each has."""
-    per_village, villages = farmer_counts_by_village(user), villages_for(user)
     if user.role in (Role.PENYULUH, Role.KOORDINATOR):
-        return villages.order_by("code"), per_village
+        return villages_for(user).order_by("code"), farmer_counts_by_village(user)
     # Dinas per kecamatan; an admin, who sees a whole province, per regency: 24 rows, not 300.
-    areas = Region.objects.filter(level=Region.Level.KECAMATAN, code__in=villages.values("parent"))
-    depth = 3
-    if user.role == Role.ADMIN:
-        areas, depth = Region.objects.filter(level=Region.Level.KABUPATEN, code__in=areas.values("parent")), 2
-    per_area = Counter()
-    for village, n in per_village.items():
-        per_area[".".join(village.split(".")[:depth])] += n  # a desa's code extends its area's
-    return areas.order_by("code"), per_area
+    level = Region.Level.KABUPATEN if user.role == Role.ADMIN else Region.Level.KECAMATAN
+    return areas_for(user, level).order_by("code"), farmer_counts_by_area(user, level)

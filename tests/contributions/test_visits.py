@@ -373,6 +373,60 @@ def test_dinas_of_another_regency_sees_none_of_soppeng(client, agent_user, parti
     assert all(k.count == 0 for k in client.get(URL).context["overview"])
 
 
+def test_the_admin_sees_counts_per_regency_and_drills_into_one_as_dinas_sees_it(
+    client, agent_user, neighbour_agent_user, other_agent_user, admin_user, dinas_user, participant
+):
+    from wilayah.loader import load_wilayah
+
+    load_wilayah(regency_codes=["73.71"])
+    grace = add_months(this_month(), -1)
+    participant(agent_user, paid_through=grace, name="PETANI UMPUNGENG")
+    participant(agent_user, paid_through=this_month(), name="PETANI KEDUA")
+    participant(other_agent_user, paid_through=grace, name="PETANI MARIORIWAWO")
+    client.force_login(admin_user)
+    response = client.get(URL)
+    page = response.content.decode()
+    # A province's ~300 kecamatan and ~1.200 penyuluh are one regency further, not on this page.
+    assert "overview" not in response.context and str(agent_user.agent) not in page
+    assert [(regency.code, count) for regency, count in response.context["regencies"]] == [("73.12", 3), ("73.71", 0)]
+    assert 'href="?wilayah=73.12"' in page
+    response = client.get(URL, {"wilayah": "73.12"})
+    page = response.content.decode()
+    overview = {(k.kecamatan.code, k.count): dict(k.agents) for k in response.context["overview"]}
+    client.force_login(dinas_user)
+    dinas = client.get(URL)
+    assert overview == {(k.kecamatan.code, k.count): dict(k.agents) for k in dinas.context["overview"]}
+    assert overview[("73.12.04", 2)] == {agent_user.agent: 2, neighbour_agent_user.agent: 0}
+    assert f'href="?agen={other_agent_user.agent.code}"' in page
+    assert f'href="{URL}">‹ Semua kabupaten/kota</a>' in page and "Semua kabupaten/kota" not in dinas.content.decode()
+    assert "PETANI UMPUNGENG" not in page  # counts only, until a penyuluh is chosen
+    client.force_login(admin_user)
+    agents_page = client.get(URL, {"agen": other_agent_user.agent.code}).content.decode()
+    assert "PETANI MARIORIWAWO" in agents_page
+    assert f'href="{URL}?wilayah=73.12">‹ Ringkasan per kecamatan</a>' in agents_page  # back to the regency
+    makassar = client.get(URL, {"wilayah": "73.71"})
+    assert makassar.status_code == 200 and makassar.context["overview"] == []
+
+
+@pytest.mark.parametrize("wilayah", ["", "73", "73.12.04", "7312", "73.99", "99.99", "73.12'", "７３.１２"])
+def test_a_malformed_or_unknown_regency_is_a_404(client, admin_user, wilayah):
+    client.force_login(admin_user)
+    assert client.get(URL, {"wilayah": wilayah}).status_code == 404
+
+
+def test_dinas_opens_no_other_regency(client, agent_user, dinas_user, participant):
+    from wilayah.loader import load_wilayah
+
+    load_wilayah(regency_codes=["73.71"])
+    participant(agent_user, paid_through=add_months(this_month(), -1))
+    client.force_login(dinas_user)
+    assert client.get(URL, {"wilayah": "73.71"}).status_code == 404
+    assert client.get(URL, {"wilayah": "73.12"}).context["overview"] == client.get(URL).context["overview"]
+    makassar = User.objects.create(username="dinas.makassar", role=Role.DINAS, regency=Region.objects.get(code="73.71"))
+    client.force_login(makassar)
+    assert client.get(URL, {"wilayah": "73.12"}).status_code == 404
+
+
 def test_the_home_page_counts_the_farmers_to_visit_and_links_to_the_list(client, agent_user, participant):
     participant(agent_user, paid_through=add_months(this_month(), -1))
     participant(agent_user, paid_through=add_months(this_month(), 1))
