@@ -60,11 +60,15 @@ def pages_for(user: User) -> list[Page]:
         Page("farmer_detail", f"/petani/{sample.pk}/"),
         Page("claims_list", "/klaim/"),
         Page("iuran_hub", "/iuran/"),
+        Page("visits", "/iuran/kunjungan/"),
         Page("monev_dashboard", "/monev/"),
         Page("reports", "/monev/laporan/"),
     ]
     if user.role == Role.PENYULUH:
-        pages.append(Page("register_form", "/petani/daftar/"))
+        pages += [
+            Page("register_form", "/petani/daftar/"),
+            Page("visits_desa", f"/iuran/kunjungan/?desa={sample.village_id}"),
+        ]
     if user.role == Role.ADMIN:
         pages += [Page("gateway", "/gateway/"), Page("audit_log", "/audit/")]
     return pages
