@@ -87,8 +87,9 @@ class Farmer(models.Model):
     )
     # Kept by contributions (contributions/insurer.py:mark_payment_waiting): a payment of this
     # farmer waits for the insurer's confirmation. Here, not only on the payments, so the farmer
-    # tally can count the farmers to visit without joining a province's payments.
-    payment_waiting = models.BooleanField("iuran menunggu konfirmasi", default=False, editable=False)
+    # tally can count the farmers to visit without joining a province's payments. A default in
+    # the database too: rows written by COPY (gen_synthetic, the import bench) need not name it.
+    payment_waiting = models.BooleanField("iuran menunggu konfirmasi", default=False, db_default=False, editable=False)
 
     is_demo = models.BooleanField("data demo", default=False)
     created_at = models.DateTimeField("didaftarkan pada", auto_now_add=True)

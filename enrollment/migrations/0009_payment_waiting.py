@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="farmer",
             name="payment_waiting",
-            field=models.BooleanField(default=False, editable=False, verbose_name="iuran menunggu konfirmasi"),
+            field=models.BooleanField(db_default=False, default=False, editable=False, verbose_name="iuran menunggu konfirmasi"),
         ),
         migrations.AddField(model_name="farmertally", name="payment_waiting", field=models.BooleanField(default=False)),
         migrations.RunPython(_where_kept(RECOUNT_WITHOUT), _where_kept(RECOUNT_WITHOUT)),
