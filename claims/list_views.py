@@ -10,9 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
 from claims.models import OPEN_STATUSES, ClaimKind, ClaimStatus
 from claims.selectors import STUCK_DAYS, claim_totals, claims_for, open_claims
 from sutasoma.paging import cursor_row, keyset_page
+from wilayah.models import Region
 
 PAGE_SIZE = 25
 LIST_ORDER = ("step", "status_since", "pk")  # open_claims' order: the workflow, then the longest waiting
@@ -55,7 +57,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     # admin's page would join a province's farmers before taking 25.
     waiting = open_claims(chosen.select_related(None), now=now).prefetch_related("farmer__village")
     # Of every claim of the area, paid and refused ones too: the filters choose the list only.
-    totals = claim_totals(claims, now=now)
+    # An admin's province per regency, as on the home page; a regency or a BPP per kecamatan.
+    area = Region.Level.KABUPATEN if request.user.role == Role.ADMIN else Region.Level.KECAMATAN
+    totals = claim_totals(claims, now=now, area=area)
     figures = totals.open_figures(status=filters.get("status", ""), kind=filters.get("jenis", ""))
     page = keyset_page(
         waiting,
@@ -76,5 +80,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "stuck_count": figures.stuck,
             "stuck_days": STUCK_DAYS,
             "totals": totals,
+            "per_regency": area == Region.Level.KABUPATEN,
         },
     )

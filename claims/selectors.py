@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.scope import region_filter
 from claims.models import OPEN_STATUSES, Claim, ClaimKind, ClaimStatus
+from wilayah.models import Region
 
 # A claim more than this many whole days in one status is waiting on someone: shown as held up.
 STUCK_DAYS = 14
@@ -85,7 +86,7 @@ class ClaimTotals:
 
     overall: dict
     by_kind: list[dict]
-    by_kecamatan: list[dict]
+    by_area: list[dict]  # per kecamatan, or per regency (`area`): `code`, `label` and the figures
     by_month: list[dict]  # `month`: the first day of the month the claim was reported, in WITA
     by_status: list[tuple[str, str, int]]  # (status, label, count), every status in workflow order
     # (status, kind) of the claims not yet final: how many, and how many of them are held up.
@@ -116,10 +117,16 @@ def _grouped(rows: list[dict], key: Callable[[dict], Hashable]) -> dict[Hashable
     return {value: _figures(members) for value, members in groups.items()}
 
 
-def claim_totals(claims: QuerySet[Claim], *, now: dt.datetime | None = None) -> ClaimTotals:
+# From a claim's desa to the area it is totalled by.
+AREA_PATH = {Region.Level.KECAMATAN: "village__parent", Region.Level.KABUPATEN: "village__parent__parent"}
+
+
+def claim_totals(
+    claims: QuerySet[Claim], *, now: dt.datetime | None = None, area: Region.Level = Region.Level.KECAMATAN
+) -> ClaimTotals:
     """What the claims of an area came to, in two grouped queries whatever the count: one by
-    status, kind and month, folded here into the totals by each; one by kecamatan, through the
-    claim's desa. Neither needs the farmers."""
+    status, kind and month, folded here into the totals by each; one by kecamatan (or by regency,
+    for a province: 24 rows, not 300), through the claim's desa. Neither needs the farmers."""
     paid = Q(status=ClaimStatus.DIBAYAR)
     figures = {
         "count": Count("pk"),
@@ -148,8 +155,8 @@ def claim_totals(claims: QuerySet[Claim], *, now: dt.datetime | None = None) -> 
             {"kind": kind, "label": ClaimKind(kind).label, **sums}
             for kind, sums in sorted(_grouped(rows, lambda row: row["kind"]).items())
         ],
-        by_kecamatan=list(
-            plain.values(code=F("village__parent"), label=F("village__parent__name"))
+        by_area=list(
+            plain.values(code=F(AREA_PATH[area]), label=F(f"{AREA_PATH[area]}__name"))
             .annotate(**figures)
             .order_by("label")
         ),

@@ -378,7 +378,7 @@ def klaim(scope: Scope, progress: Progress) -> Content:
             Table(
                 title="Klaim menurut kecamatan",
                 columns=[Column("Kecamatan", Kind.TEXT, 28), *figures],
-                rows=[[f"Kecamatan {row['label']}", *cells(row)] for row in totals.by_kecamatan],
+                rows=[[f"Kecamatan {row['label']}", *cells(row)] for row in totals.by_area],
                 totals=["Jumlah", *cells(overall)],
             ),
         ],

@@ -164,7 +164,7 @@ def test_totals_match_the_raw_rows_per_kind_kecamatan_and_month(
         as_tuple = lambda row: (row["count"], row["paid_count"], row["paid"])  # noqa: E731
         return {
             "kind": {row["kind"]: as_tuple(row) for row in totals.by_kind},
-            "kecamatan": {row["label"]: as_tuple(row) for row in totals.by_kecamatan},
+            "kecamatan": {row["label"]: as_tuple(row) for row in totals.by_area},
             "month": {row["month"]: as_tuple(row) for row in totals.by_month},
         }
 
@@ -211,7 +211,7 @@ def test_a_farmers_claims_follow_the_farmer_to_a_corrected_desa(
     with pytest.raises(Http404):
         claim_for_user(agent_user, moved.pk)
     totals = claim_totals(claims_for(dinas_user))
-    by_kecamatan = {row["label"]: (row["count"], row["paid"]) for row in totals.by_kecamatan}
+    by_kecamatan = {row["label"]: (row["count"], row["paid"]) for row in totals.by_area}
     assert by_kecamatan == {"Lalabata": (1, 0), marioriwawo.parent.name: (1, 5_000_000)}
 
 
@@ -318,3 +318,17 @@ def test_a_cursor_on_a_claim_outside_the_area_opens_the_first_page(client, area,
     client.force_login(agent_user)
     page = client.get(URL, {"setelah": area["far"].pk}).context["page"]
     assert list(page) == [area["mine"]]
+
+
+def test_an_admin_sees_the_claims_totalled_per_regency_and_dinas_per_kecamatan(
+    client, area, admin_user, dinas_user, soppeng
+):
+    client.force_login(admin_user)
+    page = client.get(reverse("claims:claim_list")).content.decode()
+    assert "<h3>Per kabupaten/kota</h3>" in page and "<h3>Per kecamatan</h3>" not in page
+    assert f"<tr><td>{soppeng.name}</td><td class=\"num\">3</td>" in page  # the three claims, one regency
+
+    client.force_login(dinas_user)
+    page = client.get(reverse("claims:claim_list")).content.decode()
+    assert "<h3>Per kecamatan</h3>" in page and "<h3>Per kabupaten/kota</h3>" not in page
+    assert "<tr><td>Lalabata</td><td class=\"num\">2</td>" in page
