@@ -37,12 +37,18 @@ def _counted(user: User, filter: Q | None = None) -> tuple[QuerySet, Aggregate]:
     return farmers, Count("pk", filter=filter)
 
 
-def farmer_counts(user: User, **filters: Q) -> dict[str, int]:
-    """How many farmers of the user's area match each filter, by name; `total` counts them all.
-    One pass over the rows: filtered sums over a province's 100.000 tally rows take a third of
-    the time of grouping them first (27 against 80 ms at 1M farmers)."""
+def farmer_counts_per_area(user: User, level: Region.Level, **filters: Q) -> dict[str, dict[str, int]]:
+    """Per desa, kecamatan or regency (`level`) of the user's area: how many farmers match each
+    filter, by name, and `total`; an area without farmers is absent. One pass over the rows, with
+    filtered sums: a province's 100.000 tally rows take a third of the time that grouping them
+    first would (27 against 80 ms at 1M farmers), and the areas come with the same pass."""
     rows, total = _counted(user)
-    return rows.order_by().aggregate(total=total, **{name: _counted(user, q)[1] for name, q in filters.items()})
+    per_area = (
+        rows.order_by()
+        .values(key=_area_key(level))
+        .annotate(total=total, **{name: _counted(user, q)[1] for name, q in filters.items()})
+    )
+    return {row.pop("key"): row for row in per_area if row["total"]}
 
 
 def farmer_counts_by_village(user: User, where: Q | None = None) -> dict[str, int]:
@@ -54,7 +60,11 @@ def farmer_counts_by_village(user: User, where: Q | None = None) -> dict[str, in
 def farmer_counts_by_area(user: User, level: Region.Level, where: Q | None = None) -> dict[str, int]:
     """How many farmers of the user's area (matching `where`, if given) live in each kecamatan or
     regency (`level`), counted in the database: an admin's province is 24 rows, not 3.059."""
-    return _counted_per(user, Left("village_id", AREA_CODE_LENGTH[level]), where)
+    return _counted_per(user, _area_key(level), where)
+
+
+def _area_key(level: Region.Level) -> Expression | F:
+    return F("village_id") if level == Region.Level.DESA else Left("village_id", AREA_CODE_LENGTH[level])
 
 
 def _counted_per(user: User, key: Expression | F, where: Q | None) -> dict[str, int]:
