@@ -47,12 +47,16 @@ class ChangeHistory(HistoricalRecords):
         )
 
 
-def update_with_history(rows: list[models.Model], fields: list[str], *, at: dt.datetime) -> None:
+def update_with_history(
+    rows: list[models.Model], fields: list[str], *, at: dt.datetime, history_of: list[models.Model] | None = None
+) -> None:
     """save(update_fields=fields) of many rows of one model, already changed in memory: one
-    update for them all, and their history rows in one insert, since an update writes none."""
+    update for them all, and the history rows of `history_of` (default: all of them) in one
+    insert, since an update writes none."""
     if not rows:
         return
     model = type(rows[0])
     update_rows(model, {row.pk: {name: getattr(row, name) for name in fields} for row in rows})
-    history = getattr(model, model._meta.simple_history_manager_attribute)
-    history.bulk_history_create(rows, update=True, default_date=at, default_change_reason=None)
+    if recorded := rows if history_of is None else history_of:
+        history = getattr(model, model._meta.simple_history_manager_attribute)
+        history.bulk_history_create(recorded, update=True, default_date=at, default_change_reason=None)

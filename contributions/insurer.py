@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.history import update_with_history
@@ -61,23 +61,30 @@ def payment_body(payment: Payment, kpj: str) -> dict[str, Any]:
 
 def queue_payment(payment: Payment) -> OutboxMessage:
     """Call inside the transaction that recorded the payment, with its farmer row locked: the
-    KPJ read here cannot arrive between this check and the commit (see release_waiting_payments)."""
+    KPJ read here cannot arrive between this check and the commit (see release_waiting_payments).
+    The farmer is marked as waiting beforehand (payment_waiting_marked)."""
     kpj = payment.farmer.kpj
-    mark_payment_waiting([payment.farmer_id])
     return queue.enqueue(operation=PAY, subject_id=payment.pk, payload=payment_body(payment, kpj) if kpj else None)
 
 
-def mark_payment_waiting(farmer_ids: Iterable[int]) -> int:
-    """Farmer.payment_waiting, again from the farmers' payments, in the transaction that changed
-    a payment's status: the farmer tally counts the farmers to visit by it. Only rows whose flag
-    changes are written (and counted again by the tally's trigger)."""
-    waiting = Exists(Payment.objects.filter(farmer=OuterRef("pk"), status=PaymentStatus.MENUNGGU))
-    farmers = Farmer.objects.filter(pk__in=list(farmer_ids))
-    now_waiting = farmers.filter(waiting, payment_waiting=False).update(payment_waiting=True)
-    no_longer = farmers.filter(~waiting, payment_waiting=True).update(payment_waiting=False)
-    return now_waiting + no_longer
+# Farmer.payment_waiting: the farmer tally counts the farmers to visit by it. Every transaction
+# that changes a payment's status writes it in one statement on the farmers, *before* any
+# statement that moves the monev rollup (a confirmation moves none): the farmer tally's rows are
+# then locked before the rollup's (the order a registration's own statements take), and never
+# twice in one transaction, so two transactions cannot wait for each other
+# (docs/architecture.md#figures-at-scale).
 
 
+def payment_waiting_marked(farmer_id: int) -> None:
+    """A payment of the farmer is about to wait for the insurer (recorded or sent again)."""
+    Farmer.objects.filter(pk=farmer_id, payment_waiting=False).update(payment_waiting=True)
+
+
+def _still_waiting(farmer_ids: Iterable[int], *, apart_from: Iterable[int] = ()) -> set[int]:
+    """The farmers among these with a payment waiting for the insurer, not counting the payments
+    `apart_from` (being settled in this transaction)."""
+    waiting = Payment.objects.filter(farmer_id__in=list(farmer_ids), status=PaymentStatus.MENUNGGU)
+    return set(waiting.exclude(pk__in=list(apart_from)).values_list("farmer_id", flat=True))
 def payment_messages(payment: Payment) -> QuerySet[OutboxMessage]:
     return queue.messages_for(operation=PAY, subject_id=payment.pk)
 
@@ -102,23 +109,13 @@ def _paid_through(payment: Payment, response: dict[str, Any]) -> dt.date:
 
 
 def _done(payment_id: int, response: dict[str, Any]) -> None:
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
-    payment.status = PaymentStatus.TERKONFIRMASI
-    payment.transaction_no = response.get("no_transaksi", "")
-    payment.insurer_errors = []
-    payment.confirmed_at = timezone.now()
-    payment.save(update_fields=["status", "transaction_no", "insurer_errors", "confirmed_at"])
-    paid_through = _paid_through(payment, response)
-    farmer = Farmer.objects.select_for_update().get(pk=payment.farmer_id)
-    if farmer.paid_through is None or paid_through > farmer.paid_through:
-        farmer.paid_through = paid_through
-        farmer.save(update_fields=["paid_through", "updated_at"])
-    mark_payment_waiting([farmer.pk])
+    _done_many([(payment_id, response)])
 
 
 def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
-    """_done() for a drain's batch: payments, then their farmers (as _done locks them), each
-    locked in pk order by one query, changed by one update, their history rows by one insert."""
+    """The insurer confirmed these payments: payments, then their farmers (each locked in pk
+    order by one query, changed by one update, their history rows by one insert): *lunas
+    sampai* moves on, and a farmer with no other payment waiting is someone to visit again."""
     responses = dict(answers)
     now = timezone.now()
     payments = list(Payment.objects.select_for_update().filter(pk__in=responses).order_by("pk"))
@@ -131,23 +128,32 @@ def _done_many(answers: list[tuple[int, dict[str, Any]]]) -> None:
     for payment in payments:
         paid_through = _paid_through(payment, responses[payment.pk])
         reached[payment.farmer_id] = max(paid_through, reached.get(payment.farmer_id, paid_through))
+    waiting = _still_waiting(reached)
     farmers = Farmer.objects.select_for_update().filter(pk__in=reached).order_by("pk")
-    later = [f for f in farmers if f.paid_through is None or reached[f.pk] > f.paid_through]
-    for farmer in later:
-        farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
-    update_with_history(later, ["paid_through", "updated_at"], at=now)
-    mark_payment_waiting(reached)
+    later, changed = [], []
+    for farmer in farmers:
+        moved = farmer.paid_through is None or reached[farmer.pk] > farmer.paid_through
+        if moved:
+            farmer.paid_through, farmer.updated_at = reached[farmer.pk], now
+            later.append(farmer)
+        if moved or farmer.payment_waiting != (farmer.pk in waiting):
+            farmer.payment_waiting = farmer.pk in waiting
+            changed.append(farmer)
+    # The flag alone is no change to the farmer's record: history for *lunas sampai* only.
+    update_with_history(changed, ["paid_through", "payment_waiting", "updated_at"], at=now, history_of=later)
 
 
 def _refused(payment_id: int, errors: list[dict]) -> None:
     payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.farmer_id not in _still_waiting([payment.farmer_id], apart_from=[payment.pk]):
+        Farmer.objects.filter(pk=payment.farmer_id, payment_waiting=True).update(payment_waiting=False)
     payment.status, payment.insurer_errors = PaymentStatus.DITOLAK, translate_errors(errors, MESSAGES)
     payment.save(update_fields=["status", "insurer_errors"])
-    mark_payment_waiting([payment.farmer_id])
 
 
 def _resend(payment_id: int) -> None:
     payment = Payment.objects.select_for_update().select_related("farmer").get(pk=payment_id)
+    payment_waiting_marked(payment.farmer_id)
     payment.status, payment.insurer_errors = PaymentStatus.MENUNGGU, []
     payment.save(update_fields=["status", "insurer_errors"])
     queue.supersede(operation=PAY, subject_id=payment.pk)

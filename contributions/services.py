@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from contributions.insurer import queue_payment
+from contributions.insurer import payment_waiting_marked, queue_payment
 from contributions.models import FundSource, Payer, Payment, PaymentBatch, PaymentStatus
 from contributions.rates import monthly_contribution
 from enrollment.models import Farmer, RegistrationStatus
@@ -94,6 +94,7 @@ def payment_record(
     try:
         with transaction.atomic():
             locked = Farmer.objects.select_for_update().get(pk=farmer.pk)  # one payment of a farmer at a time
+            payment_waiting_marked(locked.pk)  # before the payment's own insert (contributions/insurer.py)
             quote = payment_quote(locked, months=months, paid_on=paid_on)
             if cash_received < quote.amount:
                 raise ValidationError({"cash_received": f"Uang diterima kurang dari iuran {rupiah(quote.amount)}."})

@@ -85,7 +85,7 @@ class Farmer(models.Model):
     paid_through = models.DateField(
         "lunas sampai", null=True, blank=True, help_text="Hari pertama bulan terakhir yang dibayar."
     )
-    # Kept by contributions (contributions/insurer.py:mark_payment_waiting): a payment of this
+    # Kept by contributions (contributions/insurer.py): a payment of this
     # farmer waits for the insurer's confirmation. Here, not only on the payments, so the farmer
     # tally can count the farmers to visit without joining a province's payments. A default in
     # the database too: rows written by COPY (gen_synthetic, the import bench) need not name it.

@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # Farmers whose payment waits for the insurer, marked once from the payments (enrollment 0009
-# added the flag; contributions/insurer.py:mark_payment_waiting keeps it from here on). The tally's
+# added the flag; contributions/insurer.py keeps it from here on). The tally's
 # trigger counts the marked farmers again.
 MARK = """
 UPDATE enrollment_farmer SET payment_waiting = TRUE
