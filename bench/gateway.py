@@ -105,22 +105,29 @@ def raw_capacity(base_url: str, threads: int) -> float:
     return per_thread * threads / (time.perf_counter() - started)
 
 
-def gateway_throughput(base_url: str, processes: int, tmp: Path) -> float:
+def _worker_env(base_url: str, **settings: str) -> dict[str, str]:
+    """The environment of the bench's Celery processes: this database, the sandbox, and `settings`."""
     from django.db import connection
+
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "BPJS_H2H_BASE_URL": base_url,
+        "BPJS_H2H_CONS_ID": CONS_ID,
+        "BPJS_H2H_SECRET": SECRET,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        **settings,
+    }
+
+
+def gateway_throughput(base_url: str, processes: int, tmp: Path) -> float:
 
     from bpjs_gateway.models import OutboxMessage, OutboxState
     from bpjs_gateway.tasks import hand_over, send_outbox_message_task
 
     requests.post(f"{base_url}/_sandbox/reset", timeout=10)
     ids = _queue_registrations(COUNT + 1)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "BPJS_H2H_BASE_URL": base_url,
-        "BPJS_H2H_CONS_ID": CONS_ID,
-        "BPJS_H2H_SECRET": SECRET,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
+    env = _worker_env(base_url)
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -163,7 +170,6 @@ def gateway_throughput(base_url: str, processes: int, tmp: Path) -> float:
 # is DONE: without the probe (bpjs_gateway/health.py) that is the back-off's end.
 def outage_drain_seconds(base_url: str, processes: int, tmp: Path) -> tuple[float, float]:
     """(seconds from the insurer's return to the last row DONE, seconds the back-off had left)."""
-    from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
 
@@ -172,16 +178,7 @@ def outage_drain_seconds(base_url: str, processes: int, tmp: Path) -> tuple[floa
 
     requests.post(f"{base_url}/_sandbox/faults", json={"down": True}, timeout=10)
     ids = _queue_registrations(int(os.environ.get("BENCH_COUNT", "300")))
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "BPJS_H2H_BASE_URL": base_url,
-        "BPJS_H2H_CONS_ID": CONS_ID,
-        "BPJS_H2H_SECRET": SECRET,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "BPJS_OUTBOX_BACKOFF_BASE_S": "300",
-        "BPJS_OUTBOX_BACKOFF_CAP_S": "300",
-    }
+    env = _worker_env(base_url, BPJS_OUTBOX_BACKOFF_BASE_S="300", BPJS_OUTBOX_BACKOFF_CAP_S="300")
     common = ["--loglevel", "WARNING"]
     started = [
         subprocess.Popen(

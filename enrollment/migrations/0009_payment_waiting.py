@@ -1,48 +1,39 @@
 from django.db import migrations, models
 
 KEYS = "village_id, registration_status, paid_through, anonymised_at IS NOT NULL, payment_waiting"
+# 0007's keys, for going back.
+RESTORE_KEYS = "village_id, registration_status, paid_through, anonymised_at IS NOT NULL"
+
+
+def _tally_function(keys: str, columns: str) -> str:
+    """0007's trigger function over other keys (`keys` of the farmers, the tally's `columns`)."""
+    n = len(columns.split(","))
+    k = ", ".join(f"k{i}" for i in range(1, n + 1))
+    by = ", ".join(str(i) for i in range(1, n + 1))
+    return f"""
+CREATE OR REPLACE FUNCTION enrollment_farmer_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changes text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT {keys}, 1 FROM new_farmers'
+        WHEN 'DELETE' THEN 'SELECT {keys}, -1 FROM old_farmers'
+        ELSE 'SELECT {keys}, 1 FROM new_farmers UNION ALL SELECT {keys}, -1 FROM old_farmers'
+    END;
+BEGIN
+    EXECUTE 'INSERT INTO enrollment_farmertally ({columns}, farmers)
+        SELECT {k}, SUM(change) FROM (' || changes || ') AS c ({k}, change)
+        GROUP BY {by} HAVING SUM(change) <> 0 ORDER BY {by}
+        ON CONFLICT ({columns})
+        DO UPDATE SET farmers = enrollment_farmertally.farmers + EXCLUDED.farmers';
+    RETURN NULL;
+END
+$$;
+"""
+
 
 # The tally of migration 0007 with one more key: whether a payment of the farmer waits for the
 # insurer (the visit list leaves those farmers out). Same function, same triggers.
-REPLACE = f"""
-CREATE OR REPLACE FUNCTION enrollment_farmer_tally() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changes text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT {KEYS}, 1 FROM new_farmers'
-        WHEN 'DELETE' THEN 'SELECT {KEYS}, -1 FROM old_farmers'
-        ELSE 'SELECT {KEYS}, 1 FROM new_farmers UNION ALL SELECT {KEYS}, -1 FROM old_farmers'
-    END;
-BEGIN
-    EXECUTE 'INSERT INTO enrollment_farmertally
-            (village_id, registration_status, paid_through, anonymised, payment_waiting, farmers)
-        SELECT k1, k2, k3, k4, k5, SUM(change) FROM (' || changes || ') AS c (k1, k2, k3, k4, k5, change)
-        GROUP BY 1, 2, 3, 4, 5 HAVING SUM(change) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (village_id, registration_status, paid_through, anonymised, payment_waiting)
-        DO UPDATE SET farmers = enrollment_farmertally.farmers + EXCLUDED.farmers';
-    RETURN NULL;
-END
-$$;
-"""
-# Back to 0007's function: the tally is counted again without the key.
-RESTORE_KEYS = "village_id, registration_status, paid_through, anonymised_at IS NOT NULL"
-RESTORE = f"""
-CREATE OR REPLACE FUNCTION enrollment_farmer_tally() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changes text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT {RESTORE_KEYS}, 1 FROM new_farmers'
-        WHEN 'DELETE' THEN 'SELECT {RESTORE_KEYS}, -1 FROM old_farmers'
-        ELSE 'SELECT {RESTORE_KEYS}, 1 FROM new_farmers UNION ALL SELECT {RESTORE_KEYS}, -1 FROM old_farmers'
-    END;
-BEGIN
-    EXECUTE 'INSERT INTO enrollment_farmertally (village_id, registration_status, paid_through, anonymised, farmers)
-        SELECT k1, k2, k3, k4, SUM(change) FROM (' || changes || ') AS c (k1, k2, k3, k4, change)
-        GROUP BY 1, 2, 3, 4 HAVING SUM(change) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (village_id, registration_status, paid_through, anonymised)
-        DO UPDATE SET farmers = enrollment_farmertally.farmers + EXCLUDED.farmers';
-    RETURN NULL;
-END
-$$;
-"""
+REPLACE = _tally_function(KEYS, "village_id, registration_status, paid_through, anonymised, payment_waiting")
+RESTORE = _tally_function(RESTORE_KEYS, "village_id, registration_status, paid_through, anonymised")
 RECOUNT = f"""
 DELETE FROM enrollment_farmertally;
 INSERT INTO enrollment_farmertally (village_id, registration_status, paid_through, anonymised, payment_waiting, farmers)
