@@ -13,7 +13,6 @@ registration page.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 import re
@@ -182,7 +181,6 @@ class _Pending:
 @dataclass
 class _Context:
     user: User
-    today: dt.date
     dry_run: bool
     villages: dict[str, Region]  # the user's own, by code
     report: ImportReport
@@ -190,6 +188,8 @@ class _Context:
     # Once the lookup limit is reached, every later row is refused alike: refusing only the rows
     # that match someone outside the area would still tell which rows do.
     limit_reached: bool
+    form: _RowForm  # one for all rows (_BoundToEachRow)
+    heir_form: _RowHeirForm
     registered: dict[str, _Holder] = field(default_factory=dict)  # of the batch's NIKs
     people: dict[tuple[str, dt.date], list[_Person]] = field(default_factory=dict)  # of the batch's rows
     seen_niks: set[str] = field(default_factory=set)
@@ -216,14 +216,16 @@ def import_farmers(
     """
     actions = [Action.NIK_CHECK, Action.DUPLICATE_CHECK]
     left = lookups_left(user=user, actions=actions)
+    villages = {v.code: v for v in villages_for(user)}
     context = _Context(
         user=user,
-        today=timezone.localdate(),
         dry_run=dry_run,
-        villages={v.code: v for v in villages_for(user)},
+        villages=villages,
         report=ImportReport(dry_run=dry_run),
         lookups_left=left,
         limit_reached=left[Action.NIK_CHECK] <= 0,
+        form=_RowForm(data={}, user=user, today=timezone.localdate(), villages=villages),
+        heir_form=_RowHeirForm(data={}),
     )
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
@@ -363,9 +365,9 @@ def _import_row(row: Row, context: _Context) -> _Outcome:
     if nik in context.registered:
         return _already_registered(outcome, row, nik, context.registered[nik], context)
     data, errors = _form_data(row, context)
-    heir, heir_errors = _heir(row)
-    form = _RowForm(data=data, user=context.user, today=context.today, villages=context.villages)
-    form.is_valid()
+    heir, heir_errors = _heir(row, context.heir_form)
+    form = context.form
+    form.check(data)
     errors = _merge_form_errors(errors, form) + heir_errors
     if errors or heir is None:
         return outcome.add("rejected", row.line, shown, " ".join(errors))
@@ -395,20 +397,20 @@ class _KnownVillageField(forms.Field):
         return village
 
 
-class _WidgetsShared(dict):
-    """A form class's base fields whose copy for each form shares the fields' widgets, choices
-    and messages. Django deep-copies base_fields for every form it builds, and for an imported
-    row, whose form is never rendered, copying the widgets was a third of the form's cost. Each
-    form still has field objects of its own, so what a form sets on its fields (the user's desa,
-    whether the KTP is required) stays with it."""
+class _BoundToEachRow:
+    """A form bound to one row after another: building a form for each row (its fields copied,
+    its bound fields made) was a third of a row's checks. Nothing of one row stays for the next:
+    every check makes the errors and the cleaned data anew, and what FarmerForm keeps of a row
+    besides (holders, duplicates, a KTP) is never found for an imported one."""
 
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {name: copy.copy(field) for name, field in self.items()}
+    def check(self, data: dict) -> bool:
+        self.data, self._errors = data, None
+        return self.is_valid()
 
 
-class _RowForm(FarmerForm):
-    """FarmerForm for one row, without a query of its own: the importer looks up for the whole
-    batch what the form would look up for each row."""
+class _RowForm(_BoundToEachRow, FarmerForm):
+    """FarmerForm for the rows of a file, without a query of its own: the importer looks up for
+    the whole batch what the form would look up for each row."""
 
     # Declared, so that ModelForm builds no queryset of desa for each row.
     village = _KnownVillageField()
@@ -430,14 +432,8 @@ class _RowForm(FarmerForm):
         pass
 
 
-_RowForm.base_fields = _WidgetsShared(_RowForm.base_fields)
-
-
-class _RowHeirForm(HeirForm):
-    """HeirForm for one row, never rendered."""
-
-
-_RowHeirForm.base_fields = _WidgetsShared(_RowHeirForm.base_fields)
+class _RowHeirForm(_BoundToEachRow, HeirForm):
+    """HeirForm for the rows of a file, never rendered."""
 
 
 def _holder(farmer: Farmer, context: _Context) -> _Holder:
@@ -696,7 +692,7 @@ def _income(value: Cell) -> str:
     return digits
 
 
-def _heir(row: Row) -> tuple[services.HeirData | None, list[str]]:
+def _heir(row: Row, form: _RowHeirForm) -> tuple[services.HeirData | None, list[str]]:
     """The one heir of the row. Required: a JKM benefit needs someone to go to."""
     errors = []
     try:
@@ -716,7 +712,6 @@ def _heir(row: Row) -> tuple[services.HeirData | None, list[str]]:
         errors.append(f"hubungan_ahli_waris: isi salah satu: {allowed}.")
     if errors:
         return None, errors
-    form = _RowHeirForm(data={"name": name, "relation": relation, "nik": ""})
-    if not form.is_valid():
+    if not form.check({"name": name, "relation": relation, "nik": ""}):
         return None, [f"ahli waris: {' '.join(m)}" for m in form.errors.values()]
     return form.heir(), []

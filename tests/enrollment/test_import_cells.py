@@ -143,10 +143,10 @@ def test_the_rows_of_an_xlsx_are_normalised_too(agent_user):
 def test_an_unexpected_error_in_one_row_is_logged_and_reported_and_the_next_rows_go_on(agent_user, monkeypatch, caplog):
     heir = importer._heir
 
-    def heir_that_breaks(row):
+    def heir_that_breaks(row, form):
         if row.text("nama_ahli_waris") == "Meledak":
             raise RuntimeError("kesalahan yang tidak terduga")
-        return heir(row)
+        return heir(row, form)
 
     monkeypatch.setattr(importer, "_heir", heir_that_breaks)
 
@@ -202,3 +202,24 @@ def test_the_command_writes_a_refused_nik_so_that_excel_does_not_run_it(agent_us
         [_, (line, nik, reason)] = list(csv.reader(f))
     assert (line, nik[:11]) == ("2", "'=HYPERLINK")
     assert reason.startswith("nik: hanya boleh berisi angka")
+
+
+def test_a_row_is_checked_on_its_own_cells_whatever_the_rows_before_it_held(agent_user):
+    # One form checks every row of a file: nothing of a row may reach the next one's outcome.
+    report = run_import(
+        agent_user,
+        [
+            row(1, nama="ß" * 60, nama_ahli_waris=""),  # two problems
+            row(2),
+            row(3, tempat_lahir="", hubungan_ahli_waris="tetangga"),
+            row(4),
+        ],
+    )
+
+    reasons = reasons_by_line(report)
+    assert [n.line for n in report.imported] == [3, 5]
+    assert reasons[2].startswith("nama: ") and "nama_ahli_waris: wajib diisi." in reasons[2]
+    assert reasons[4].startswith("tempat_lahir: ") and "hubungan_ahli_waris" in reasons[4]
+    assert "nama:" not in reasons[4] and "nama_ahli_waris: wajib" not in reasons[4]
+    saved = {f.nik: f for f in Farmer.objects.all()}
+    assert saved[row(2)["nik"]].birth_place == saved[row(4)["nik"]].birth_place == "SOPPENG"
