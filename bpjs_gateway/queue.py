@@ -20,6 +20,7 @@ from bpjs_gateway.models import OutboxMessage, OutboxState
 from bpjs_gateway.registry import API
 from bpjs_gateway.registry import operation as registered_operation
 from bpjs_gateway.tasks import hand_over
+from sutasoma.bulk import insert_rows
 
 JSON = "application/json"
 
@@ -75,19 +76,21 @@ def enqueue_many(*, operation: str, payloads: dict[int, dict[str, Any]]) -> list
     hand-over of them all to the sender, for a bulk import."""
     spec = registered_operation(operation)
     now = timezone.now()
-    messages = OutboxMessage.objects.bulk_create(
-        OutboxMessage(
-            operation=spec.name,
-            subject_id=subject_id,
-            method=spec.method,
-            path=spec.url_path,
-            body=encode(payload),
-            content_type=JSON,
-            state=OutboxState.PENDING,
-            idempotency_key=f"{spec.key_prefix}-{uuid.uuid4().hex}",
-            next_attempt_at=now,
-        )
-        for subject_id, payload in payloads.items()
+    messages = insert_rows(
+        [
+            OutboxMessage(
+                operation=spec.name,
+                subject_id=subject_id,
+                method=spec.method,
+                path=spec.url_path,
+                body=encode(payload),
+                content_type=JSON,
+                state=OutboxState.PENDING,
+                idempotency_key=f"{spec.key_prefix}-{uuid.uuid4().hex}",
+                next_attempt_at=now,
+            )
+            for subject_id, payload in payloads.items()
+        ]
     )
     _send_after_commit([m.pk for m in messages])
     return messages

@@ -253,3 +253,20 @@ def test_an_import_hands_its_registrations_over_as_drains_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         queue.enqueue_many(operation="REGISTER", payloads={farmer.pk: {"nik": farmer.nik} for farmer in farmers})
     assert queued == ["drain"]
+
+
+def test_messages_enqueued_together_are_stored_as_one_enqueued_alone(agent_user, make_farmer):
+    farmers = [make_farmer(agent_user, serial=serial, name=f"PETANI BERSAMA {serial}") for serial in range(1, 4)]
+    payloads = {farmer.pk: {"nik": farmer.nik, "nama": "ÁNDI ß"} for farmer in farmers}
+    together = queue.enqueue_many(operation="REGISTER", payloads=payloads)
+    alone = queue.enqueue(operation="REGISTER", subject_id=farmers[0].pk, payload=payloads[farmers[0].pk])
+
+    kept = ("operation", "method", "path", "content_type", "state", "attempts", "last_error_code", "errors")
+    [stored_alone] = OutboxMessage.objects.filter(pk=alone.pk).values(*kept, "body")
+    for message, farmer in zip(together, farmers, strict=True):
+        stored = OutboxMessage.objects.get(pk=message.pk)  # the pk given back is the row's
+        assert stored.subject_id == farmer.pk and stored.created_at is not None
+        assert bytes(stored.body) == queue.encode(payloads[farmer.pk])
+        assert {name: getattr(stored, name) for name in kept} == {name: stored_alone[name] for name in kept}
+    ours = OutboxMessage.objects.filter(pk__in=[m.pk for m in [*together, alone]])
+    assert len({m.idempotency_key for m in ours}) == 4
