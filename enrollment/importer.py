@@ -1,9 +1,10 @@
 """Bulk import of an agent's existing paper lists (CSV or XLSX), one farmer per row.
 
-Each row goes through the same FarmerForm as the registration page and is saved by
-services.farmer_register(), one transaction per row: a bad row is reported, never half-saved,
-and never stops the rows after it. Importing the same file twice adds nothing, because a NIK
-that is already registered counts as *sudah ada*.
+Each row goes through the same FarmerForm as the registration page (one form bound to each row
+in turn) and the checked rows are saved a batch at a time by services.farmers_register_new(), or
+one by one by services.farmer_register() when a batch cannot be saved whole: a bad row is
+reported, never half-saved, and never stops the rows after it. Importing the same file twice
+adds nothing, because a NIK that is already registered counts as *sudah ada*.
 
 The file comes from anyone with an agent's login, so it is read by the bounded reader of
 enrollment/sheets.py, every cell is normalised before it is used, and what a row may tell about
