@@ -244,3 +244,30 @@ class FarmerTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.registration_status} {self.paid_through}: {self.farmers}"
+
+
+class RegencyTally(models.Model):
+    """FarmerTally per regency: an admin's province in about 1.400 rows instead of 106.000 at a
+    million farmers (docs/architecture.md#figures-at-scale).
+
+    The same trigger as FarmerTally's *appends* each statement's changes here (migration 0011)
+    and never updates a row, so writers anywhere in a regency never wait for one another on a
+    shared row: a key may have several rows, readers sum them, and regency_tally_fold() (the
+    beat, every minute) replaces each key's rows by their sum. PostgreSQL only, as FarmerTally."""
+
+    # No foreign key in the database: its check would lock the regency's row for every write in it;
+    # no index either: readers take the whole table.
+    regency = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    registration_status = models.CharField(max_length=12, choices=RegistrationStatus.choices)
+    paid_through = models.DateField(null=True)
+    anonymised = models.BooleanField()
+    payment_waiting = models.BooleanField()
+    farmers = models.IntegerField()  # a change appended by the trigger may be negative
+
+    class Meta:
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+
+    def __str__(self) -> str:
+        return f"{self.regency_id} {self.registration_status} {self.paid_through}: {self.farmers}"

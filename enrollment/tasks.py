@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from enrollment.import_jobs import import_jobs_cleanup, import_run
 from enrollment.kept_ktp import forget_expired
+from enrollment.tally import regency_tally_fold
 
 
 @shared_task(ignore_result=True)
@@ -24,3 +25,9 @@ def import_jobs_cleanup_task() -> int:
 def kept_ktp_cleanup_task() -> int:
     """The beat runs this hourly: KTP photos kept for a form never sent again are gone after KEEP_FOR."""
     return forget_expired(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def regency_tally_fold_task() -> int:
+    """The beat runs this every minute: the changes appended to the regency tally, summed."""
+    return regency_tally_fold()

@@ -37,6 +37,7 @@ from contributions.models import FundSource, Payer, Payment, PaymentStatus, Rate
 from enrollment.demo import COUNT_DATE
 from enrollment.insurer import MESSAGES as REGISTRATION_MESSAGES
 from enrollment.models import MIN_INCOME, Farmer, Heir, Occupation, RegistrationStatus, Relation
+from enrollment.tally import regency_tally_fold
 from monitoring import synthetic_words as words
 from monitoring.rollup import rollup_paused
 from wilayah.loader import load_wilayah
@@ -906,6 +907,8 @@ def generate(*, petani: int, wilayah: str = "73", seed: int = 1, force: bool = F
             writer.stop()  # on a failure, before the rollback: the thread uses the same connection
         result.seconds["indeks"] = time.perf_counter() - started - sum(result.seconds.values())
         _reset_sequences(model for model, _, _ in TABLES)
+        # Each round's COPY appended its changes per regency: summed now, as the beat would within a minute.
+        regency_tally_fold()
     if writer.postgres:
         with connection.cursor() as cursor:
             for table in tables:

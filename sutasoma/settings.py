@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "imports-cleanup": {"task": "enrollment.tasks.import_jobs_cleanup_task", "schedule": crontab(hour=3, minute=40)},
     # KTP photos kept for a form sent back for correction: personal data, kept a day (enrollment/kept_ktp.py).
     "kept-ktp-cleanup": {"task": "enrollment.tasks.kept_ktp_cleanup_task", "schedule": crontab(minute=20)},
+    # The admin's province figures read the regency tally, its appended changes and all (enrollment/tally.py).
+    "regency-tally-fold": {"task": "enrollment.tasks.regency_tally_fold_task", "schedule": 60.0},
     "claims-poll": {"task": "claims.tasks.poll_claims_task", "schedule": env_float("CLAIMS_POLL_EVERY_S", 900.0)},
     "outbox-sweep": {
         "task": "bpjs_gateway.tasks.sweep_outbox_task",

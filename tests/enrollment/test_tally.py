@@ -1,13 +1,18 @@
-"""The farmer tally behind the home page (enrollment/tally.py) says what counting the farmers
-themselves says, after every kind of change a farmer goes through, and a rebuild restores it."""
+"""The farmer tally behind the home page (enrollment/tally.py), per desa and per regency, says
+what counting the farmers themselves says, after every kind of change a farmer goes through and
+whether or not the regency rows were folded, and a rebuild restores it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +23,7 @@ from contributions.models import Payment, PaymentStatus
 from contributions.services import payment_record
 from enrollment import tally
 from enrollment.insurer import REGISTER, registration_messages
-from enrollment.models import Farmer, FarmerTally
+from enrollment.models import Farmer, FarmerTally, RegencyTally
 from enrollment.services import farmer_anonymise, farmer_erase
 from monitoring.figures import home_summary
 from sutasoma.months import month_start
@@ -45,6 +50,29 @@ def counted_rows() -> set[tuple]:
     return set(farmers)
 
 
+KEYS = ("registration_status", "paid_through", "anonymised", "payment_waiting")
+
+
+def regency_rows() -> Counter:
+    """The regency tally, each key's rows summed as readers sum them."""
+    rows = Counter()
+    for *key, farmers in RegencyTally.objects.values_list("regency_id", *KEYS, "farmers"):
+        rows[tuple(key)] += farmers
+    return +rows  # without the keys whose changes cancel out
+
+
+def counted_regency_rows() -> Counter:
+    return Counter(
+        {
+            tuple(key): n
+            for *key, n in Farmer.objects.order_by()
+            .annotate(regency=Left("village_id", 5), anonymised=Q(anonymised_at__isnull=False))
+            .values_list("regency", *KEYS)
+            .annotate(n=Count("pk"))
+        }
+    )
+
+
 def payment_waiting_is_the_payments() -> None:
     """Farmer.payment_waiting says what the payments say."""
     waiting = set(Payment.objects.filter(status=PaymentStatus.MENUNGGU).values_list("farmer_id", flat=True))
@@ -55,12 +83,17 @@ def assert_tally_is_the_count(*users) -> None:
     """Row for row, and as every user's home page shows it: from the tally, and counted live."""
     payment_waiting_is_the_payments()
     assert tally_rows() == counted_rows()
+    assert regency_rows() == counted_regency_rows()
     for user in users:
         from_tally = home_summary(user, today=TODAY)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(tally, "_kept", lambda: False)  # how SQLite counts: the farmers themselves
             counted = home_summary(user, today=TODAY)
         assert from_tally == counted
+    # Folded, the regency rows say the same, one row per key.
+    tally.regency_tally_fold()
+    assert regency_rows() == counted_regency_rows()
+    assert RegencyTally.objects.count() == len(counted_regency_rows())
 
 
 @pytest.fixture
@@ -169,6 +202,7 @@ def test_the_rebuild_command_restores_a_damaged_tally(everyone, make_farmer, cap
     FarmerTally.objects.create(
         village_id=MARIORIWAWO_VILLAGE, registration_status="DITOLAK", anonymised=False, farmers=7
     )
+    RegencyTally.objects.update(farmers=99)
     call_command("rekap_petani")
     assert "rekap petani: 1 baris" in capsys.readouterr().out
     assert_tally_is_the_count(*everyone)
@@ -190,3 +224,36 @@ def test_an_admin_sees_the_farmers_per_regency(client, everyone, make_farmer, so
     page = client.get(reverse("monitoring:home")).content.decode()
     assert "Per kabupaten/kota" in page
     assert f'<tr><td>{soppeng}</td><td class="num">2</td></tr>' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_in_one_regency_wait_neither_for_each_other_nor_for_a_fold(
+    agent_user, neighbour_agent_user, make_farmer, admin_user
+):
+    """Two desa of Soppeng: while one transaction holds its change to the regency's counts, another
+    desa's change to the same counts and a fold go through (a wait would hit the lock timeout)."""
+    first, second = make_farmer(agent_user, serial=1), make_farmer(neighbour_agent_user, serial=2)
+    held, release = threading.Event(), threading.Event()
+
+    def refuse_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                Farmer.objects.filter(pk=first.pk).update(registration_status="DITOLAK")
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=refuse_and_hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '5s'")
+            Farmer.objects.filter(pk=second.pk).update(registration_status="DITOLAK")
+            tally.regency_tally_fold()
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert regency_rows() == counted_regency_rows() == Counter({("73.12", "DITOLAK", None, False, False): 2})
+    assert home_summary(admin_user, today=TODAY).by_status["DITOLAK"] == 2

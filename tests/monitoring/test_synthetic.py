@@ -15,7 +15,7 @@ from accounts.models import Agent, User
 from claims.models import Claim, ClaimEvent
 from contributions.models import Payment, PaymentStatus
 from contributions.rates import monthly_contribution
-from enrollment.models import Farmer, Heir, RegistrationStatus
+from enrollment.models import Farmer, Heir, RegencyTally, RegistrationStatus
 from enrollment.nik import parse_nik, registration_problems
 from monitoring.synthetic import AGENT_PREFIX, SyntheticRefused, generate, synthetic_farmers
 from sutasoma.months import add_months
@@ -166,6 +166,14 @@ def test_a_rerun_after_hapus_makes_the_same_farmers(soppeng):
 def test_a_second_run_adds_farmers_with_new_niks(made):
     generate(petani=400, wilayah=SOPPENG, seed=5)
     assert Farmer.objects.values("nik").distinct().count() == Farmer.objects.count() == 900
+
+
+def test_it_leaves_the_regency_tally_summed_one_row_per_key(made):
+    generate(petani=400, wilayah=SOPPENG, seed=5)  # its COPY appends to the first run's keys
+    key = ("regency_id", "registration_status", "paid_through", "anonymised", "payment_waiting")
+    keys = list(RegencyTally.objects.values_list(*key))
+    assert len(keys) == len(set(keys))
+    assert sum(RegencyTally.objects.values_list("farmers", flat=True)) == Farmer.objects.count() == 900
 
 
 def test_the_bulk_load_builds_every_index_and_key_again(soppeng):
