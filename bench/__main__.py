@@ -7,7 +7,8 @@ the 1.000.000 runs sit side by side).
     BENCH_PARTS=pages,load BENCH_LOAD_S=20 make bench     a quick check of some parts
     BENCH_PARTS=data make bench SCALE=1000000             only make the data, for a later run
 
-- pages: p50/p95 per page and role through gunicorn, beside the same SQL run bare (bench/pages.py)
+- pages: p50/p95 per page and role through gunicorn, beside the same SQL run bare and the fixed cost
+  of any signed-in page (bench/pages.py)
 - load: Locust, 50 agents and 5 coordinators for 2 minutes (bench/load.py)
 - import: rows per second beside COPY of the same rows (bench/import_speed.py)
 - gateway: operations per second beside the sandbox's raw signed loop, and an outage's backlog drained
@@ -78,7 +79,7 @@ def _measure(farmers: int, parts: set[str], tmp: Path) -> dict:
             if "pages" in parts:
                 from bench.pages import measure_pages
 
-                results["pages"] = measure_pages(server.base_url, accounts)
+                results.update(measure_pages(server.base_url, accounts))
             if "load" in parts:
                 from bench.load import run_load
 

@@ -3,6 +3,12 @@ captured in-process and executed bare through psycopg in the same run. The ratio
 the figure that matters: near 1 the page is as fast as its SQL, far above it the time goes to
 Python, templates or the number of round trips.
 
+Every page also pays a fixed cost that no query of its own explains: HTTP through gunicorn, the
+middleware, the session and user, the page frame (header and menu). It is measured in each run on
+the smallest signed-in page, whose only SQL is the session and the user, and reported beside every
+floor: a page whose time is about its floor plus that fixed cost (`ratio_fixed` near 1) costs what
+any Django page costs, one well above it spends the difference in its own Python or templates.
+
 A floor is the SQL only; it runs inside a transaction that is rolled back, so the writes a page
 makes (its session, an access log entry for a NIK search) are timed but not kept.
 """
@@ -41,6 +47,13 @@ class Page:
     form: dict[str, str] | None = None  # sent by POST when set (a whole NIK never goes into a URL)
 
 
+# The admin's Iuran page is a list of links: its SQL is the session and the user and nothing else
+# (checked on every run, so a query added to it cannot pass unnoticed as "fixed").
+FIXED = Page("fixed", "/iuran/")
+FIXED_SQL = ('FROM "django_session"', 'FROM "accounts_user"')
+FIXED_SAMPLES = 5  # times REPEAT: the fixed cost is small and is subtracted from every page
+
+
 def pages_for(user: User) -> list[Page]:
     """What each role opens in a day, with a farmer of the user's own area for the searches."""
     mine = farmers_for(user)
@@ -74,21 +87,59 @@ def pages_for(user: User) -> list[Page]:
     return pages
 
 
-def measure_pages(base_url: str, accounts: dict[str, list[Account]]) -> dict[str, dict[str, dict]]:
-    """{role: {page: {p50_ms, p95_ms, floor_p50_ms, floor_p95_ms, ratio_p50, ratio_p95, queries, samples}}}."""
+def measure_pages(base_url: str, accounts: dict[str, list[Account]]) -> dict[str, dict]:
+    """{"fixed": the fixed cost, "pages": {role: {page: {p50_ms, p95_ms, floor_p50_ms, floor_p95_ms,
+    fixed_p50_ms, fixed_p95_ms, ratio_p50, ratio_p95, ratio_fixed_p50, ratio_fixed_p95, queries, samples}}}}."""
     results: dict[str, dict[str, dict]] = {}
     with psycopg.connect(settings_conninfo()) as bare:
         bare.execute("SET TIME ZONE 'UTC'")  # as Django sets its own connections
+        fixed = measure_fixed(base_url, accounts["admin"][0], bare)
         for role, (account, *_) in accounts.items():
             results[role] = {}
             browser = _browser(base_url, account)
             for page in pages_for(account.user):
-                results[role][page.name] = measure_page(page, base_url, browser, account, bare)
-    return results
+                measured = measure_page(page, base_url, browser, account, bare)
+                results[role][page.name] = _beside_fixed(measured, fixed) if "p50_ms" in measured else measured
+    return {"fixed": fixed, "pages": results}
+
+
+def measure_fixed(base_url: str, admin: Account, bare: psycopg.Connection) -> dict:
+    """The cost of a signed-in page beyond its SQL: the smallest page timed through gunicorn, less
+    the session and user lookups it runs (its floor)."""
+    statements = captured_sql(FIXED, admin)
+    if len(statements) != len(FIXED_SQL) or not all(
+        table in sql for table, sql in zip(FIXED_SQL, statements, strict=True)
+    ):
+        raise SystemExit(f"{FIXED.path} should read only the session and the user, it ran: {statements}")
+    measured = measure_page(FIXED, base_url, _browser(base_url, admin), admin, bare, repeat=FIXED_SAMPLES * REPEAT)
+    return {
+        **measured,
+        "role": "admin",
+        "fixed_p50_ms": round(max(measured["p50_ms"] - measured["floor_p50_ms"], 0), 1),
+        "fixed_p95_ms": round(max(measured["p95_ms"] - measured["floor_p95_ms"], 0), 1),
+    }
+
+
+def _beside_fixed(page: dict, fixed: dict) -> dict:
+    """The page's times beside its floor plus the fixed cost: what the page would cost if it spent
+    nothing beyond its queries and what every page spends."""
+    return {
+        **page,
+        "fixed_p50_ms": fixed["fixed_p50_ms"],
+        "fixed_p95_ms": fixed["fixed_p95_ms"],
+        "ratio_fixed_p50": ratio(page["p50_ms"], page["floor_p50_ms"] + fixed["fixed_p50_ms"]),
+        "ratio_fixed_p95": ratio(page["p95_ms"], page["floor_p95_ms"] + fixed["fixed_p95_ms"]),
+    }
 
 
 def measure_page(
-    page: Page, base_url: str, browser: requests.Session, account: Account, bare: psycopg.Connection
+    page: Page,
+    base_url: str,
+    browser: requests.Session,
+    account: Account,
+    bare: psycopg.Connection,
+    *,
+    repeat: int | None = None,
 ) -> dict:
     try:
         first = _fetch(base_url, browser, page)
@@ -97,10 +148,10 @@ def measure_page(
     if first.status_code != 200:
         return {"path": page.path, "status": first.status_code}  # not a page of this role
     _fetch(base_url, browser, page)  # warm: the worker's templates and the database's cache
-    samples = _timed(lambda: _fetch(base_url, browser, page))
+    samples = _timed(lambda: _fetch(base_url, browser, page), repeat or REPEAT)
     statements = captured_sql(page, account)
     _run_bare(bare, statements)
-    floor = _timed(lambda: _run_bare(bare, statements))
+    floor = _timed(lambda: _run_bare(bare, statements), repeat or REPEAT)
     web, sql = summary(samples), summary(floor)
     return {
         "path": page.path if page.form is None else f"POST {page.path}",
@@ -141,10 +192,10 @@ def _run_bare(bare: psycopg.Connection, statements: list[str]) -> None:
     bare.rollback()
 
 
-def _timed(action: Callable[[], object]) -> list[float]:
+def _timed(action: Callable[[], object], repeat: int) -> list[float]:
     samples: list[float] = []
     spent = 0.0
-    while len(samples) < REPEAT and (len(samples) < 3 or spent < PAGE_BUDGET_S):
+    while len(samples) < repeat and (len(samples) < 3 or spent < PAGE_BUDGET_S):
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)

@@ -8,15 +8,23 @@ def print_results(results: dict) -> None:
         f"\nSUTASOMA bench: {results['farmers']:,} farmers asked, {results.get('farmers_in_database', '?'):,} in the "
         f"database, {results['cpus']} CPUs".replace(",", ".")
     )
+    if fixed := results.get("fixed"):
+        print(
+            f"\nFixed cost of a signed-in page ({fixed['role']} {fixed['path']}, SQL only the session and user): "
+            f"p50 {fixed['p50_ms']} ms, p95 {fixed['p95_ms']} ms, of which SQL {fixed['floor_p50_ms']} / "
+            f"{fixed['floor_p95_ms']} ms; beyond its SQL {fixed['fixed_p50_ms']} / {fixed['fixed_p95_ms']} ms. "
+            "×fix: the page ÷ (its SQL + that fixed cost)."
+        )
     for role, pages in results.get("pages", {}).items():
-        header = ("p50 ms", "p95 ms", "SQL p50", "SQL p95", "×p50", "×p95", "queries")
-        print(f"\n{role:<18}" + "".join(f"{h:>9}" for h in header))
+        header = ("p50 ms", "p95 ms", "SQL p50", "SQL p95", "×p50", "×p95", "×fix p50", "×fix p95", "queries")
+        print(f"\n{role:<20}" + "".join(f"{h:>9}" for h in header))
         for name, page in pages.items():
             if "p50_ms" not in page:
-                print(f"  {name:<16} (answers {page['status']} to this role)")
+                print(f"  {name:<18} (answers {page['status']} to this role)")
                 continue
-            columns = ("p50_ms", "p95_ms", "floor_p50_ms", "floor_p95_ms", "ratio_p50", "ratio_p95", "queries")
-            print(f"  {name:<16}" + "".join(f"{page[c]:>9}" for c in columns))
+            columns = ("p50_ms", "p95_ms", "floor_p50_ms", "floor_p95_ms", "ratio_p50", "ratio_p95")
+            columns += ("ratio_fixed_p50", "ratio_fixed_p95", "queries")
+            print(f"  {name:<18}" + "".join(f"{page.get(c, '–'):>9}" for c in columns))
     if load := results.get("load"):
         print(
             f"\nLoad: {load['users']} users for {load['duration_s']} s: {load['requests']} requests "

@@ -36,9 +36,11 @@ def farmers_for(user: User) -> QuerySet[Farmer]:
     return Farmer.objects.filter(region_filter(user, "village__code")).select_related("village")
 
 
-def farmer_for_user(user: User, pk: int) -> Farmer:
-    """The farmer, or 404 when it does not exist *or* lies outside the user's scope."""
-    return get_object_or_404(farmers_for(user), pk=pk)
+def farmer_for_user(user: User, pk: int, *related: str) -> Farmer:
+    """The farmer, or 404 when it does not exist *or* lies outside the user's scope; `related`
+    are more relations the page shows, read in the same query."""
+    farmers = farmers_for(user)
+    return get_object_or_404(farmers.select_related(*related) if related else farmers, pk=pk)
 
 
 def in_area_q(code: str, village_code: str) -> Q:

@@ -19,6 +19,7 @@ from monitoring.models import ExportFormat, ExportJob, ExportState
 from monitoring.reports import REPORTS
 from sutasoma.months import month_start
 from sutasoma.tokens import submission_token
+from sutasoma.widgets import LongSelect
 from wilayah.models import Region
 
 REPORT_LABELS = {
@@ -41,7 +42,7 @@ class ExportForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
         error_messages={"invalid": "Tulis bulan seperti 2026-04."},
     )
-    area = forms.ChoiceField(label="Wilayah", required=False)
+    area = forms.ChoiceField(label="Wilayah", required=False, widget=LongSelect)  # an admin's: every kecamatan
     fmt = forms.ChoiceField(label="Format", choices=ExportFormat.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, user: User, today: dt.date, **kwargs) -> None:

@@ -196,6 +196,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SESSION_ENGINE = "sutasoma.sessions"  # Django's database sessions, read without the ORM (sutasoma/sessions.py)
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise a folder on disk, which needs no server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"

@@ -30,3 +30,11 @@ def test_numbers_percentages_and_short_amounts_read_as_in_soppeng():
     assert rupiah_singkat(1_200_000) == "Rp 1,2 jt" and rupiah_singkat(250_000) == "Rp 250 rb"
     assert rupiah_singkat(2_500_000_000) == "Rp 2,5 M" and rupiah_singkat(800) == "Rp 800"
     assert bulan_singkat(dt.date(2025, 8, 1)) == "Agu 2025"
+
+
+def test_a_status_badge_names_its_status_and_escapes_its_label():
+    from sutasoma.templatetags.formatting import status_badge
+
+    assert status_badge("MASA_TENGGANG", "Masa <tenggang>") == (
+        '<span class="status status-masa_tenggang">Masa &lt;tenggang&gt;</span>'
+    )

@@ -17,6 +17,7 @@ from bench.users import bench_accounts
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 FIGURES = {"p50_ms", "p95_ms", "floor_p50_ms", "floor_p95_ms", "ratio_p50", "ratio_p95", "queries", "samples"}
+BESIDE_FIXED = {"fixed_p50_ms", "fixed_p95_ms", "ratio_fixed_p50", "ratio_fixed_p95"}
 
 
 @pytest.fixture
@@ -36,16 +37,36 @@ def test_every_role_gets_its_pages_beside_their_sql_floor(bench_server, monkeypa
     monkeypatch.setattr(pages, "REPEAT", 2)
     base_url, accounts = bench_server
 
-    results = measure_pages(base_url, accounts)
+    measured_all = measure_pages(base_url, accounts)
+    results = measured_all["pages"]
 
     assert set(results) == {"admin", "dinas", "koordinator", "penyuluh"}
     for role, measured in results.items():
         for name in ("home", "farmer_list", "search_nik", "search_kpj", "search_name", "last_page", "farmer_detail"):
-            assert set(measured[name]) >= FIGURES, (role, name)
+            assert set(measured[name]) >= FIGURES | BESIDE_FIXED, (role, name)
             assert measured[name]["ratio_p95"] > 0 and measured[name]["queries"] > 0, (role, name)
     assert "gateway" in results["admin"] and "gateway" not in results["dinas"]
     assert results["penyuluh"]["monev_dashboard"] == {"path": "/monev/", "status": 403}
     assert results["penyuluh"]["register_form"]["ratio_p50"] > 0
+
+
+def test_the_fixed_cost_is_the_smallest_signed_in_page_less_its_session_and_user(bench_server, monkeypatch):
+    monkeypatch.setattr(pages, "REPEAT", 2)
+    base_url, accounts = bench_server
+
+    fixed = measure_pages(base_url, {"admin": accounts["admin"]})["fixed"]
+
+    assert fixed["queries"] == 2 and fixed["path"] == "/iuran/"
+    assert fixed["samples"] == pages.FIXED_SAMPLES * 2
+    assert fixed["fixed_p50_ms"] == round(max(fixed["p50_ms"] - fixed["floor_p50_ms"], 0), 1)
+
+
+def test_a_fixed_page_that_runs_a_query_of_its_own_stops_the_bench(bench_server, monkeypatch):
+    base_url, accounts = bench_server
+    monkeypatch.setattr(pages, "FIXED", pages.Page("fixed", "/petani/"))
+
+    with pytest.raises(SystemExit, match="only the session and the user"):
+        measure_pages(base_url, {"admin": accounts["admin"]})
 
 
 def test_the_load_scenario_registers_and_pays_without_an_error(bench_server, monkeypatch, tmp_path):

@@ -73,3 +73,14 @@ def test_a_penyuluh_without_an_agent_profile_sees_nothing(client, farmer):
     user = User.objects.create(username="penyuluh.baru", role=Role.PENYULUH)
     client.force_login(user)
     assert client.get(reverse("enrollment:farmer_detail", args=[farmer.pk])).status_code == 404
+
+
+def test_the_farmer_page_reads_the_desa_kecamatan_and_consent_with_the_farmer(
+    client, admin_user, agent_user, farmer, django_assert_max_num_queries
+):
+    client.force_login(admin_user)
+    # Session, user, the farmer (with desa, kecamatan and who recorded consent), its access log entry, heirs.
+    with django_assert_max_num_queries(5):
+        page = client.get(reverse("enrollment:farmer_detail", args=[farmer.pk])).content.decode()
+    assert str(farmer.village.parent) in page
+    assert agent_user.get_full_name() in page
