@@ -54,14 +54,8 @@ RESTORE = import_module("enrollment.migrations.0009_payment_waiting").REPLACE + 
     "ALTER FUNCTION enrollment_farmer_tally() SET jit = off;"
 )
 
-
-def _where_kept(sql):
-    def run(apps, schema_editor):
-        # As in 0007: only where the tally exists (PostgreSQL 15+).
-        if schema_editor.connection.features.supports_nulls_distinct_unique_constraints:
-            schema_editor.execute(sql)
-
-    return run
+# As in 0007: only where the tally exists (PostgreSQL 15+).
+_where_kept = import_module("enrollment.migrations.0007_farmer_tally")._where_kept
 
 
 class Migration(migrations.Migration):
