@@ -11,6 +11,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (sex) sex.checked = true;
 });
 
+// A NIK typed before htmx had started (a slow connection, a fast thumb) went by unheard, and htmx
+// takes the value it finds as already checked ("changed"): ask for the check once htmx is there,
+// or the agent waits for birth date and sex that never come. Not for the NIK the page came with
+// (a form sent back with errors): its check would overwrite the birth date the agent typed.
+document.addEventListener("htmx:load", (event) => {
+  const nik = event.target.querySelector && event.target.querySelector("#id_nik[hx-post]");
+  if (nik && nik.value && nik.value !== nik.defaultValue) htmx.trigger(nik, "typed-early");
+});
+
 // A form sent once: the button goes quiet so a double tap does not send it twice.
 document.addEventListener("submit", (event) => {
   const form = event.target;

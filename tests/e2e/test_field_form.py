@@ -66,6 +66,22 @@ def drafts(page: Page) -> dict[str, str]:
     )
 
 
+def test_a_nik_typed_before_the_scripts_arrived_is_still_checked(page: Page, log_in, agent_user, browser_errors):
+    # On a slow connection the page can be typed into before htmx has come: htmx then takes the
+    # NIK it finds for one already checked, and birth date and sex would never be filled in.
+    log_in(page, agent_user)
+    held = []
+    page.route("**/htmx-2.min.js", lambda route: held.append(route))
+    page.goto(REGISTER, wait_until="commit")
+    type_nik(page, NIK)
+    assert len(held) == 1  # htmx still on its way while the whole NIK was typed
+    held[0].continue_()
+
+    expect(page.get_by_label("Tanggal lahir")).to_have_value("1990-01-05")
+    expect(page.get_by_label("Perempuan")).to_be_checked()
+    assert browser_errors == []
+
+
 def test_a_draft_survives_a_closed_tab_and_is_offered_back(page: Page, log_in, agent_user, browser_errors):
     log_in(page, agent_user)
     open_registration(page)
