@@ -16,7 +16,11 @@ def rate_on(day: dt.date) -> Rate:
 
 def monthly_contribution(income: int, *, on: dt.date, jht: bool = False) -> int:
     """JKK 1% + JKM Rp 6.800 (+ JHT 2%), each percentage rounded down to the whole rupiah."""
-    rate = rate_on(on)
+    return contribution(income, rate=rate_on(on), jht=jht)
+
+
+def contribution(income: int, *, rate: Rate, jht: bool = False) -> int:
+    """monthly_contribution() under a rate already looked up: a list of farmers needs one lookup."""
     amount = income * rate.jkk_basis_points // 10_000 + rate.jkm_amount
     if jht:
         amount += income * rate.jht_basis_points // 10_000

@@ -133,6 +133,22 @@ def test_the_amount_comes_from_the_rate_in_force_and_the_farmers_declared_income
     assert visit.monthly_amount == 25_000 + 8_000
 
 
+def test_the_list_asks_for_the_rate_once_however_many_desa_and_incomes(
+    agent_user, neighbour_agent_user, koordinator_user, participant, django_assert_num_queries
+):
+    today = dt.date(2026, 12, 10)
+    participant(agent_user, paid_through=NOVEMBER, income=1_000_000)
+    scoped = farmers_for(koordinator_user)
+    with django_assert_num_queries(2):  # the farmers, the rate
+        [one] = visit_list(scoped, today=today)
+    participant(agent_user, paid_through=NOVEMBER, income=2_500_000)
+    participant(neighbour_agent_user, paid_through=NOVEMBER, income=3_000_000)
+    with django_assert_num_queries(2):
+        groups = visit_list(scoped, today=today)
+    amounts = sorted(visit.monthly_amount for group in groups for visit in group.visits)
+    assert len(groups) == 2 and amounts == [10_000 + 6_800, 25_000 + 6_800, 30_000 + 6_800]
+
+
 def test_the_reminder_opens_a_whatsapp_chat_with_the_farmer_with_the_amount_and_the_month_due(agent_user, participant):
     participant(agent_user, paid_through=NOVEMBER, phone="081234567890")
     [group] = visit_list(farmers_for(agent_user), today=dt.date(2026, 12, 10), agent=agent_user.agent)
