@@ -44,8 +44,10 @@ def insert_rows(rows: list[models.Model]) -> list[models.Model]:
     import batch were then spelled out as 6.500 quoted literals (0,1 ms per imported row).
     Elsewhere (SQLite for `make run`) bulk_create().
     """
-    if not rows or connection.vendor != "postgresql":
-        return type(rows[0])._default_manager.bulk_create(rows) if rows else rows
+    if not rows:
+        return rows
+    if connection.vendor != "postgresql":
+        return type(rows[0])._default_manager.bulk_create(rows)
     meta, quote = rows[0]._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = [[field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows] for field in fields]
