@@ -128,6 +128,11 @@
       return values;
     }
 
+    function typed(el) {
+      if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+      return "defaultValue" in el && el.type !== "hidden" && el.type !== "file" && el.value !== el.defaultValue;
+    }
+
     function fill(form, values) {
       for (const el of form.elements) {
         if (!el.name || !(el.name in values) || el.type === "file") continue;
@@ -183,6 +188,9 @@
       const later = () => { clearTimeout(timer); timer = setTimeout(() => save(form), 400); };
       form.addEventListener("input", later);
       form.addEventListener("change", later);
+      // What was typed before this script had come (a slow connection) is kept too: its input
+      // events went by unheard. Not a page sent back with values: those are its defaults.
+      if ([...form.elements].some(typed)) later();
       document.addEventListener("visibilitychange", () => { if (document.hidden) save(form); });
       const offer = document.getElementById("draft-offer");
       if (!offer || form.dataset.draftOffer === undefined) return;

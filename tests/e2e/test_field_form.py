@@ -66,19 +66,25 @@ def drafts(page: Page) -> dict[str, str]:
     )
 
 
-def test_a_nik_typed_before_the_scripts_arrived_is_still_checked(page: Page, log_in, agent_user, browser_errors):
-    # On a slow connection the page can be typed into before htmx has come: htmx then takes the
-    # NIK it finds for one already checked, and birth date and sex would never be filled in.
+def test_a_nik_typed_before_the_scripts_arrived_is_still_checked_and_kept(
+    page: Page, log_in, agent_user, browser_errors
+):
+    # On a slow connection the page can be typed into before its scripts have come: htmx then takes
+    # the NIK it finds for one already checked (birth date and sex never filled in), and the draft
+    # heard no input to keep.
     log_in(page, agent_user)
     held = []
-    page.route("**/htmx-2.min.js", lambda route: held.append(route))
+    for script in ("**/htmx-2.min.js", "**/js/field.js"):
+        page.route(script, lambda route: held.append(route))
     page.goto(REGISTER, wait_until="commit")
     type_nik(page, NIK)
-    assert len(held) == 1  # htmx still on its way while the whole NIK was typed
-    held[0].continue_()
+    assert len(held) == 2  # both still on their way while the whole NIK was typed
+    for route in held:
+        route.continue_()
 
     expect(page.get_by_label("Tanggal lahir")).to_have_value("1990-01-05")
     expect(page.get_by_label("Perempuan")).to_be_checked()
+    wait_until(page, f"Object.keys(localStorage).some(k => k.startsWith('{DRAFT_PREFIX}'))")
     assert browser_errors == []
 
 
